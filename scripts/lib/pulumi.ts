@@ -1,0 +1,136 @@
+// Runs the real Pulumi CLI against a local file backend, offline (DESIGN.md §8). Used by the e2e
+// tests and the quick start. Each Stack has its own backend directory and config file, so runs
+// never touch ~/.pulumi or a project's Pulumi.<stack>.yaml. The CLI is called by its path, not via
+// PATH: the engine then finds the language host and the provider launcher beside it.
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+export const repoRoot = path.resolve(__dirname, "..", "..");
+export const pulumiBin = path.join(repoRoot, ".tools", "pulumi", "bin");
+
+export class PulumiCommandError extends Error {
+  constructor(
+    readonly args: string[],
+    readonly code: number | null,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
+    super(`pulumi ${args.join(" ")} exited with ${code}\n${stdout}\n${stderr}`);
+  }
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+}
+
+export interface StackOptions {
+  /** The Pulumi project directory (holds Pulumi.yaml). */
+  projectDir: string;
+  stack: string;
+  /** Directory for the backend, the config file and logs. */
+  stateDir: string;
+  /** Stack config, written to the stack's config file (values may be objects). */
+  config?: Record<string, unknown>;
+  /** Extra environment for the CLI and so for the program and provider. */
+  env?: Record<string, string>;
+}
+
+export class Stack {
+  readonly configFile: string;
+  private readonly env: NodeJS.ProcessEnv;
+
+  private constructor(readonly opts: StackOptions) {
+    this.configFile = path.join(opts.stateDir, `Pulumi.${opts.stack}.yaml`);
+    const backend = path.join(opts.stateDir, "backend");
+    mkdirSync(backend, { recursive: true });
+    this.env = {
+      ...process.env,
+      PULUMI_BACKEND_URL: `file://${backend}`,
+      PULUMI_HOME: path.join(opts.stateDir, "home"),
+      PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_SKIP_CONFIRMATIONS: "true",
+      ...opts.env,
+    };
+  }
+
+  /** Selects the stack, creating it on first use, and writes its config. */
+  static async open(opts: StackOptions): Promise<Stack> {
+    if (!existsSync(path.join(pulumiBin, "pulumi"))) {
+      throw new Error(`no Pulumi CLI in ${pulumiBin}: run scripts/setup-pulumi.sh`);
+    }
+    const s = new Stack(opts);
+    s.writeConfig(opts.config ?? {});
+    const ls = await s.run(["stack", "ls", "--json"]);
+    const exists = (JSON.parse(ls.stdout) as { name: string }[]).some((x) => x.name === opts.stack);
+    if (!exists) await s.run(["stack", "init", opts.stack]);
+    return s;
+  }
+
+  /** Replaces the stack's config (JSON is valid YAML, and keeps objects as objects). */
+  writeConfig(config: Record<string, unknown>): void {
+    writeFileSync(this.configFile, JSON.stringify({ config }, null, 2));
+  }
+
+  run(args: string[], opts: { allowFailure?: boolean } = {}): Promise<RunResult & { code: number | null }> {
+    const full = [...args, "--non-interactive", "--cwd", this.opts.projectDir];
+    return new Promise((resolve, reject) => {
+      execFile(
+        path.join(pulumiBin, "pulumi"),
+        full,
+        { env: this.env, cwd: this.opts.projectDir, maxBuffer: 64 * 1024 * 1024 },
+        (err, stdout, stderr) => {
+          const code = err ? ((err as { code?: number }).code ?? 1) : 0;
+          if (err && !opts.allowFailure) reject(new PulumiCommandError(args, code, stdout, stderr));
+          else resolve({ stdout, stderr, code });
+        },
+      );
+    });
+  }
+
+  private stackArgs(): string[] {
+    return ["--stack", this.opts.stack, "--config-file", this.configFile];
+  }
+
+  up(extra: string[] = []) {
+    return this.run(["up", "--yes", "--skip-preview", ...this.stackArgs(), ...extra]);
+  }
+
+  preview(extra: string[] = [], opts: { allowFailure?: boolean } = {}) {
+    return this.run(["preview", ...this.stackArgs(), ...extra], opts);
+  }
+
+  refresh(extra: string[] = []) {
+    return this.run(["refresh", "--yes", "--skip-preview", ...this.stackArgs(), ...extra]);
+  }
+
+  destroy(extra: string[] = []) {
+    return this.run(["destroy", "--yes", "--skip-preview", ...this.stackArgs(), ...extra]);
+  }
+
+  async outputs(): Promise<Record<string, unknown>> {
+    const r = await this.run(["stack", "output", "--json", "--stack", this.opts.stack]);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  }
+
+  /** The stack's state as `pulumi stack export` gives it (secrets stay encrypted). */
+  async exportState(): Promise<{ deployment: { resources?: StateResource[] } }> {
+    const r = await this.run(["stack", "export", "--stack", this.opts.stack]);
+    return JSON.parse(r.stdout);
+  }
+
+  async remove(): Promise<void> {
+    await this.run(["stack", "rm", "--yes", "--force", "--stack", this.opts.stack], { allowFailure: true });
+  }
+}
+
+export interface StateResource {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}

@@ -1,0 +1,41 @@
+// The typed resources users import: `import * as anyvpc from "anyvpc"`. Input and output types
+// come from schema.json (provider/generated/schema.ts); nothing here restates them.
+import * as pulumi from "@pulumi/pulumi";
+import type { VpcArgs as VpcInputs, VpcState } from "../provider/generated/schema";
+import schema from "../schema.json";
+import { providerShim } from "./shim";
+
+export type { Fabric, VpcState } from "../provider/generated/schema";
+
+/** Every input may be a plain value or another resource's output. */
+export type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+/** Every output is a pulumi Output. */
+export type Outputs<T> = { readonly [K in keyof T]-?: pulumi.Output<T[K]> };
+
+export type VpcArgs = Inputs<Omit<VpcInputs, "owner">>;
+
+/** The output property names of a kind, read from schema.json, registered so Pulumi exposes them. */
+function outputSlots(def: keyof typeof schema.$defs): Record<string, undefined> {
+  const props = (schema.$defs[def] as { properties?: object }).properties ?? {};
+  return Object.fromEntries(Object.keys(props).map((k) => [k, undefined]));
+}
+
+/** Identity of a resource in the allocation ledger: stable across updates and retries. */
+function ownerKey(kind: string, name: string): string {
+  return `${pulumi.getProject()}/${pulumi.getStack()}/${kind}/${name}`;
+}
+
+export interface Vpc extends Outputs<VpcState> {}
+/** A VPC: an isolated network over one or more sites, its CIDR planned unless given. */
+export class Vpc extends pulumi.dynamic.Resource {
+  constructor(name: string, args: VpcArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerShim("Vpc"),
+      name,
+      { ...outputSlots("VpcState"), name, ...args, owner: ownerKey("Vpc", name) },
+      opts,
+      "anyvpc",
+      "Vpc",
+    );
+  }
+}
