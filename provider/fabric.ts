@@ -26,7 +26,16 @@ export function parseFabric(raw: string | undefined): FabricResult {
   try {
     value = JSON.parse(raw);
   } catch {
-    return { ok: false, errors: [new InputError({ field: fabricConfigKey, problem: "is not a JSON object", fix: "Set it as a YAML object in Pulumi.<stack>.yaml" })] };
+    return {
+      ok: false,
+      errors: [
+        new InputError({
+          field: fabricConfigKey,
+          problem: "is not a JSON object",
+          fix: "Set it as a YAML object in Pulumi.<stack>.yaml",
+        }),
+      ],
+    };
   }
   const errors = validateAgainst("Fabric", "Fabric", value, fabricConfigKey);
   return errors.length ? { ok: false, errors } : { ok: true, fabric: value as Fabric };

@@ -60,7 +60,11 @@ function toInputError(resource: string, data: unknown, err: ErrorObject, prefix:
   const at = (pointer: string) => fieldPath(pointer, prefix);
   switch (err.keyword) {
     case "required":
-      return new InputError({ resource, field: at(`${err.instancePath}/${String(p.missingProperty)}`), problem: "is required" });
+      return new InputError({
+        resource,
+        field: at(`${err.instancePath}/${String(p.missingProperty)}`),
+        problem: "is required",
+      });
     case "additionalProperties": {
       const known = Object.keys((err.parentSchema as { properties?: object }).properties ?? {});
       const extra = String(p.additionalProperty);
@@ -75,16 +79,35 @@ function toInputError(resource: string, data: unknown, err: ErrorObject, prefix:
       const value = valueAt(data, err.instancePath);
       const parsed = parsePrefix(value);
       const family = String(p.format).startsWith("ipv6") ? "IPv6" : "IPv4";
-      const problem = parsed.ok ? `is an IPv${parsed.prefix.version} prefix where ${family} is expected` : parsed.reason;
-      return new InputError({ resource, field: at(err.instancePath), value, problem: `is not a valid ${family} CIDR: it ${problem}`, fix });
+      const problem = parsed.ok
+        ? `is an IPv${parsed.prefix.version} prefix where ${family} is expected`
+        : parsed.reason;
+      return new InputError({
+        resource,
+        field: at(err.instancePath),
+        value,
+        problem: `is not a valid ${family} CIDR: it ${problem}`,
+        fix,
+      });
     }
     case "propertyNames": {
       const name = String(p.propertyName);
-      return new InputError({ resource, field: at(`${err.instancePath}/${name}`), problem: "is not an allowed name", fix });
+      return new InputError({
+        resource,
+        field: at(`${err.instancePath}/${name}`),
+        problem: "is not an allowed name",
+        fix,
+      });
     }
     default: {
       const value = valueAt(data, err.instancePath);
-      return new InputError({ resource, field: at(err.instancePath) || "(inputs)", value, problem: err.message ?? "is invalid", fix });
+      return new InputError({
+        resource,
+        field: at(err.instancePath) || "(inputs)",
+        value,
+        problem: err.message ?? "is invalid",
+        fix,
+      });
     }
   }
 }
@@ -96,7 +119,9 @@ function toInputError(resource: string, data: unknown, err: ErrorObject, prefix:
 export function validateAgainst(def: SchemaDef, resource: string, data: unknown, prefix = ""): InputError[] {
   const validate = validatorFor(def);
   if (validate(data)) return [];
-  const errors = (validate.errors ?? []).filter((e) => !(e.keyword === "pattern" && e.propertyName !== undefined));
+  const errors = (validate.errors ?? []).filter(
+    (e) => !(e.keyword === "pattern" && e.propertyName !== undefined),
+  );
   const out: InputError[] = [];
   const seen = new Set<string>();
   for (const e of errors) {

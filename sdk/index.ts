@@ -25,8 +25,12 @@ function ownerKey(kind: string, name: string): string {
   return `${pulumi.getProject()}/${pulumi.getStack()}/${kind}/${name}`;
 }
 
+// The output properties are declared by merging an interface derived from schema.json into the
+// class, so they are never written out by hand; dynamic.Resource sets them at runtime.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 export interface Vpc extends Outputs<VpcState> {}
 /** A VPC: an isolated network over one or more sites, its CIDR planned unless given. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Vpc extends pulumi.dynamic.Resource {
   constructor(name: string, args: VpcArgs, opts?: pulumi.CustomResourceOptions) {
     super(

@@ -45,7 +45,8 @@ export class BlockSet {
   ) {}
 
   static empty(width: number): BlockSet {
-    if (!Number.isInteger(width) || width < 0 || width > 128) throw new RangeError(`width ${width} out of range`);
+    if (!Number.isInteger(width) || width < 0 || width > 128)
+      throw new RangeError(`width ${width} out of range`);
     return new BlockSet(width, null);
   }
 

@@ -78,7 +78,10 @@ export function parsePrefix(text: unknown): ParseResult {
   if (!addr) return { ok: false, reason: `has an invalid IP address '${addrText}'` };
   const bits = addressBits(addr.version);
   if (!/^\d{1,3}$/.test(lenText) || Number(lenText) > bits) {
-    return { ok: false, reason: `has an invalid prefix length '${lenText}' (IPv${addr.version} allows 0 to ${bits})` };
+    return {
+      ok: false,
+      reason: `has an invalid prefix length '${lenText}' (IPv${addr.version} allows 0 to ${bits})`,
+    };
   }
   const length = Number(lenText);
   const hostMask = (1n << BigInt(bits - length)) - 1n;

@@ -19,7 +19,11 @@ export class AddressSpace {
   }
 
   private toPrefix(offset: bigint, depth: number): Prefix {
-    return { version: this.parent.version, network: this.parent.network + offset, length: this.parent.length + depth };
+    return {
+      version: this.parent.version,
+      network: this.parent.network + offset,
+      length: this.parent.length + depth,
+    };
   }
 
   private checkInside(p: Prefix): void {
@@ -45,7 +49,10 @@ export class AddressSpace {
   }
 
   isFree(p: Prefix): boolean {
-    return contains(this.parent, p) && this.blocks.isFree(p.network - this.parent.network, p.length - this.parent.length);
+    return (
+      contains(this.parent, p) &&
+      this.blocks.isFree(p.network - this.parent.network, p.length - this.parent.length)
+    );
   }
 
   /** Best-fit allocation of a prefix of the given length. */
@@ -65,10 +72,15 @@ export class AddressSpace {
         : "no addresses are free";
       throw new PlanError(`no free /${length} left in ${formatPrefix(this.parent)}: ${left}`, {
         value: length,
-        fix: largest ? `ask for /${largest.length} or longer, or release space` : "release space or use a larger pool",
+        fix: largest
+          ? `ask for /${largest.length} or longer, or release space`
+          : "release space or use a larger pool",
       });
     }
-    return { prefix: this.toPrefix(r.block.offset, r.block.depth), space: new AddressSpace(this.parent, r.set) };
+    return {
+      prefix: this.toPrefix(r.block.offset, r.block.depth),
+      space: new AddressSpace(this.parent, r.set),
+    };
   }
 
   /** Claims an explicit prefix: it must be inside the parent and overlap nothing planned. */
@@ -76,10 +88,13 @@ export class AddressSpace {
     this.checkInside(p);
     const set = this.blocks.claim(p.network - this.parent.network, p.length - this.parent.length);
     if (!set) {
-      throw new PlanError(`${formatPrefix(p)} overlaps space already planned in ${formatPrefix(this.parent)}`, {
-        value: formatPrefix(p),
-        fix: "choose a free prefix or leave it out to have one planned",
-      });
+      throw new PlanError(
+        `${formatPrefix(p)} overlaps space already planned in ${formatPrefix(this.parent)}`,
+        {
+          value: formatPrefix(p),
+          fix: "choose a free prefix or leave it out to have one planned",
+        },
+      );
     }
     return new AddressSpace(this.parent, set);
   }
@@ -87,7 +102,10 @@ export class AddressSpace {
   release(p: Prefix): AddressSpace {
     if (!overlaps(this.parent, p)) return this;
     this.checkInside(p);
-    return new AddressSpace(this.parent, this.blocks.release(p.network - this.parent.network, p.length - this.parent.length));
+    return new AddressSpace(
+      this.parent,
+      this.blocks.release(p.network - this.parent.network, p.length - this.parent.length),
+    );
   }
 
   /** Formats an address of this space's family (for messages). */
@@ -135,7 +153,12 @@ export class NumberPool {
   }
 
   isFree(n: number): boolean {
-    return Number.isSafeInteger(n) && n >= this.range.from && n <= this.range.to && this.blocks.isFree(BigInt(n), this.blocks.width);
+    return (
+      Number.isSafeInteger(n) &&
+      n >= this.range.from &&
+      n <= this.range.to &&
+      this.blocks.isFree(BigInt(n), this.blocks.width)
+    );
   }
 
   /** The lowest free number in the smallest hole (best fit: keeps long runs of numbers whole). */
@@ -157,7 +180,8 @@ export class NumberPool {
       });
     }
     const set = this.blocks.claim(BigInt(n), this.blocks.width);
-    if (!set) throw new PlanError(`${n} is already in use or reserved`, { value: n, fix: "choose another number" });
+    if (!set)
+      throw new PlanError(`${n} is already in use or reserved`, { value: n, fix: "choose another number" });
     return new NumberPool(this.range, set);
   }
 

@@ -5,7 +5,13 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, wr
 import path from "node:path";
 import lockfile from "proper-lockfile";
 import { AnyvpcError } from "../errors";
-import { planAllocation, type Allocation, type AllocationRequest, type Ledger, type PoolSpec } from "./ledger";
+import {
+  planAllocation,
+  type Allocation,
+  type AllocationRequest,
+  type Ledger,
+  type PoolSpec,
+} from "./ledger";
 
 interface LedgerDocument {
   version: 1;
@@ -87,7 +93,9 @@ export class FileLedger implements Ledger {
 
   async list(filter: { pool?: string; owner?: string } = {}): Promise<Allocation[]> {
     return this.read().allocations.filter(
-      (a) => (filter.pool === undefined || a.pool === filter.pool) && (filter.owner === undefined || a.owner === filter.owner),
+      (a) =>
+        (filter.pool === undefined || a.pool === filter.pool) &&
+        (filter.owner === undefined || a.owner === filter.owner),
     );
   }
 

@@ -5,7 +5,8 @@ import { PlanError } from "../errors";
 import { formatPrefix, overlaps, parsePrefix, samePrefix, type Prefix } from "../ipam/prefix";
 import { AddressSpace, NumberPool, type NumberRange } from "../ipam/space";
 
-export type PoolSpec = { kind: "prefix"; parent: string } | { kind: "number"; range: NumberRange; reserved?: NumberRange[] };
+export type PoolSpec =
+  { kind: "prefix"; parent: string } | { kind: "number"; range: NumberRange; reserved?: NumberRange[] };
 
 export type AllocationRequest =
   | { length: number } // a prefix of this length, planned by best fit
@@ -42,13 +43,17 @@ export function planAllocation(
   const mine = existing.find((a) => a.owner === owner);
   if (spec.kind === "prefix") {
     const parsed = parsePrefix(spec.parent);
-    if (!parsed.ok) throw new PlanError(`pool ${pool} has an invalid parent '${spec.parent}': it ${parsed.reason}`);
+    if (!parsed.ok)
+      throw new PlanError(`pool ${pool} has an invalid parent '${spec.parent}': it ${parsed.reason}`);
     if (mine) {
       if (prefixMatches(mine.value, request)) return { allocation: mine, isNew: false };
-      throw new PlanError(`${owner} already holds ${mine.value} in pool ${pool}, which does not match the new request`, {
-        value: request,
-        fix: "replace the resource (its old allocation is released first)",
-      });
+      throw new PlanError(
+        `${owner} already holds ${mine.value} in pool ${pool}, which does not match the new request`,
+        {
+          value: request,
+          fix: "replace the resource (its old allocation is released first)",
+        },
+      );
     }
     let space = AddressSpace.of(parsed.prefix);
     for (const a of existing) {
@@ -76,7 +81,9 @@ export function planAllocation(
     } else if ("length" in request) {
       result = space.allocate(request.length).prefix;
     } else {
-      throw new PlanError(`pool ${pool} plans prefixes; the request must give a length or a prefix`, { value: request });
+      throw new PlanError(`pool ${pool} plans prefixes; the request must give a length or a prefix`, {
+        value: request,
+      });
     }
     return { allocation: { pool, owner, value: formatPrefix(result) }, isNew: true };
   }
@@ -95,7 +102,10 @@ export function planAllocation(
     if (!numbers.isFree(want)) {
       const holder = existing.find((a) => a.value === String(want));
       if (holder) {
-        throw new PlanError(`${want} in pool ${pool} is held by ${holder.owner}`, { value: want, fix: "choose another number" });
+        throw new PlanError(`${want} in pool ${pool} is held by ${holder.owner}`, {
+          value: want,
+          fix: "choose another number",
+        });
       }
     }
     numbers.claim(want);

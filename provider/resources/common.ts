@@ -20,7 +20,9 @@ export function isUnknown(v: unknown): boolean {
  * known") and without the runtime's own keys (`__provider`, which the dynamic runtime re-adds).
  */
 export function knownOnly<T extends object>(inputs: T): Partial<T> {
-  return Object.fromEntries(Object.entries(inputs).filter(([k, v]) => !isUnknown(v) && !k.startsWith("__"))) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(inputs).filter(([k, v]) => !isUnknown(v) && !k.startsWith("__")),
+  ) as Partial<T>;
 }
 
 export interface ProviderContext {
@@ -38,7 +40,13 @@ export function contextFromConfig(rawFabric: string | undefined, cwd = process.c
   if (fabric.ledger?.url) {
     return {
       ok: false,
-      errors: [new InputError({ field: "anyvpc:fabric.ledger.url", problem: "is not supported yet", fix: "Use ledger.file" })],
+      errors: [
+        new InputError({
+          field: "anyvpc:fabric.ledger.url",
+          problem: "is not supported yet",
+          fix: "Use ledger.file",
+        }),
+      ],
     };
   }
   const file = path.resolve(cwd, fabric.ledger?.file ?? path.join(".anyvpc", "ledger.json"));
@@ -48,6 +56,26 @@ export function contextFromConfig(rawFabric: string | undefined, cwd = process.c
 export interface CheckFailure {
   property: string;
   reason: string;
+}
+
+export interface DiffResult {
+  changes: boolean;
+  replaces: string[];
+  deleteBeforeReplace?: boolean;
+}
+
+/** The handlers of one resource kind: Args are its inputs, State its outputs (both from schema.json). */
+export interface ResourceHandlers<Args, State> {
+  check(
+    ctx: ProviderContext,
+    olds: Partial<State>,
+    news: Args,
+  ): Promise<{ inputs: Args; failures: CheckFailure[] }>;
+  diff(id: string, olds: State, news: Args): Promise<DiffResult>;
+  create(ctx: ProviderContext, inputs: Args): Promise<{ id: string; outs: State }>;
+  read(ctx: ProviderContext, id: string, props: State): Promise<{ id: string; props: State }>;
+  update(ctx: ProviderContext, id: string, olds: State, news: Args): Promise<{ outs: State }>;
+  delete(ctx: ProviderContext, id: string, props: State): Promise<void>;
 }
 
 export function toFailures(errors: readonly InputError[]): CheckFailure[] {

@@ -5,7 +5,17 @@ import type { VpcArgs, VpcState } from "../generated/schema";
 import { contains, formatPrefix, parsePrefix } from "../ipam/prefix";
 import { planAllocation, type AllocationRequest, type PoolSpec } from "../ledger/ledger";
 import { validateAgainst } from "../validate";
-import { asFailure, idFor, isUnknown, knownOnly, toFailures, type CheckFailure, type ProviderContext } from "./common";
+import {
+  asFailure,
+  idFor,
+  isUnknown,
+  knownOnly,
+  toFailures,
+  type CheckFailure,
+  type DiffResult,
+  type ProviderContext,
+  type ResourceHandlers,
+} from "./common";
 
 export const defaultVpcSize = 16;
 export const vpcPool = "vpc-ipv4";
@@ -96,7 +106,7 @@ export async function checkVpc(
   return { inputs: news, failures: toFailures(errors) };
 }
 
-export async function diffVpc(_id: string, olds: VpcState, news: VpcArgs) {
+export async function diffVpc(_id: string, olds: VpcState, news: VpcArgs): Promise<DiffResult> {
   const replaces: string[] = [];
   if (news.cidr !== undefined ? news.cidr !== olds.cidr : (news.size ?? defaultVpcSize) !== olds.size) {
     replaces.push(news.cidr !== undefined ? "cidr" : "size");
@@ -111,7 +121,10 @@ export async function diffVpc(_id: string, olds: VpcState, news: VpcArgs) {
   };
 }
 
-export async function createVpc(ctx: ProviderContext, inputs: VpcArgs): Promise<{ id: string; outs: VpcState }> {
+export async function createVpc(
+  ctx: ProviderContext,
+  inputs: VpcArgs,
+): Promise<{ id: string; outs: VpcState }> {
   const owner = requireOwner(inputs);
   const cidr = await ctx.ledger.allocate(vpcPool, poolSpec(ctx), owner, cidrRequest(inputs));
   const parsed = parsePrefix(cidr.value);
@@ -119,14 +132,23 @@ export async function createVpc(ctx: ProviderContext, inputs: VpcArgs): Promise<
   return { id: idFor("vpc", owner), outs: stateOf(inputs, owner, cidr.value, parsed.prefix.length) };
 }
 
-export async function readVpc(ctx: ProviderContext, id: string, props: VpcState): Promise<{ id: string; props: VpcState }> {
+export async function readVpc(
+  ctx: ProviderContext,
+  id: string,
+  props: VpcState,
+): Promise<{ id: string; props: VpcState }> {
   const held = await ctx.ledger.list({ pool: vpcPool, owner: props.owner });
   // What the ledger holds is the truth; a VPC whose allocation vanished reports no CIDR, so
   // `pulumi refresh` shows the drift instead of hiding it.
   return { id, props: { ...props, cidr: held[0]?.value ?? "" } };
 }
 
-export async function updateVpc(_ctx: ProviderContext, _id: string, olds: VpcState, news: VpcArgs): Promise<{ outs: VpcState }> {
+export async function updateVpc(
+  _ctx: ProviderContext,
+  _id: string,
+  olds: VpcState,
+  news: VpcArgs,
+): Promise<{ outs: VpcState }> {
   return { outs: stateOf(news, olds.owner, olds.cidr, olds.size) };
 }
 
@@ -135,12 +157,28 @@ export async function deleteVpc(ctx: ProviderContext, _id: string, props: VpcSta
 }
 
 function requireOwner(inputs: VpcArgs): string {
-  if (!inputs.owner) throw new Error("Vpc inputs carry no owner; create Vpc resources through the anyvpc SDK");
+  if (!inputs.owner)
+    throw new Error("Vpc inputs carry no owner; create Vpc resources through the anyvpc SDK");
   return inputs.owner;
 }
 
 function stateOf(args: VpcArgs, owner: string, cidr: string, size: number): VpcState {
-  const state: VpcState = { name: args.name ?? owner.split("/").pop()!, sites: args.sites, cidr, size, owner };
+  const state: VpcState = {
+    name: args.name ?? owner.split("/").pop()!,
+    sites: args.sites,
+    cidr,
+    size,
+    owner,
+  };
   if (args.tags !== undefined) state.tags = args.tags;
   return state;
 }
+
+export const vpcHandlers: ResourceHandlers<VpcArgs, VpcState> = {
+  check: checkVpc,
+  diff: diffVpc,
+  create: createVpc,
+  read: readVpc,
+  update: updateVpc,
+  delete: deleteVpc,
+};

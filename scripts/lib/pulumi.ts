@@ -3,8 +3,9 @@
 // never touch ~/.pulumi or a project's Pulumi.<stack>.yaml. The CLI is called by its path, not via
 // PATH: the engine then finds the language host and the provider launcher beside it.
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import YAML from "yaml";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 export const pulumiBin = path.join(repoRoot, ".tools", "pulumi", "bin");
@@ -66,22 +67,36 @@ export class Stack {
     s.writeConfig(opts.config ?? {});
     const ls = await s.run(["stack", "ls", "--json"]);
     const exists = (JSON.parse(ls.stdout) as { name: string }[]).some((x) => x.name === opts.stack);
-    if (!exists) await s.run(["stack", "init", opts.stack]);
+    if (!exists) {
+      // `stack init` has no --config-file and would write a Pulumi.<stack>.yaml (with a secrets
+      // salt) into the project; run it against a copy of Pulumi.yaml in the state directory.
+      const initDir = path.join(opts.stateDir, "init");
+      mkdirSync(initDir, { recursive: true });
+      copyFileSync(path.join(opts.projectDir, "Pulumi.yaml"), path.join(initDir, "Pulumi.yaml"));
+      await s.run(["stack", "init", opts.stack], { cwd: initDir });
+    }
     return s;
   }
 
-  /** Replaces the stack's config (JSON is valid YAML, and keeps objects as objects). */
+  /** Replaces the stack's config, keeping the secrets salt Pulumi stored in the same file. */
   writeConfig(config: Record<string, unknown>): void {
-    writeFileSync(this.configFile, JSON.stringify({ config }, null, 2));
+    const old = existsSync(this.configFile) ? (YAML.parse(readFileSync(this.configFile, "utf8")) ?? {}) : {};
+    const doc: Record<string, unknown> = { config };
+    if (old.encryptionsalt) doc.encryptionsalt = old.encryptionsalt;
+    writeFileSync(this.configFile, YAML.stringify(doc));
   }
 
-  run(args: string[], opts: { allowFailure?: boolean } = {}): Promise<RunResult & { code: number | null }> {
-    const full = [...args, "--non-interactive", "--cwd", this.opts.projectDir];
+  run(
+    args: string[],
+    opts: { allowFailure?: boolean; cwd?: string } = {},
+  ): Promise<RunResult & { code: number | null }> {
+    const cwd = opts.cwd ?? this.opts.projectDir;
+    const full = [...args, "--non-interactive", "--cwd", cwd];
     return new Promise((resolve, reject) => {
       execFile(
         path.join(pulumiBin, "pulumi"),
         full,
-        { env: this.env, cwd: this.opts.projectDir, maxBuffer: 64 * 1024 * 1024 },
+        { env: this.env, cwd, maxBuffer: 64 * 1024 * 1024 },
         (err, stdout, stderr) => {
           const code = err ? ((err as { code?: number }).code ?? 1) : 0;
           if (err && !opts.allowFailure) reject(new PulumiCommandError(args, code, stdout, stderr));
