@@ -135,10 +135,13 @@ export class BlockSet {
 
   /**
    * Best fit: the first block at `depth` inside the smallest free block that can hold it, or
-   * undefined when no free block is large enough.
+   * undefined when no free block is large enough. Single units (a host address, a VLAN id) are
+   * all the same size, so fragmentation cannot matter: they are the lowest free unit instead,
+   * which is what people expect (hosts .4, .5, .6 and VLANs 2, 3, 4 rather than .254 or 4094).
    */
   findFit(depth: number): Block | undefined {
     this.checkBlock(0n, depth);
+    if (depth === this.width) return this.lowestFree();
     const fits = this.maskOf(this.root, 0) & (BIT[depth + 1]! - 1n);
     if (fits === 0n) return undefined;
     const target = bitLength(fits) - 1;
@@ -154,6 +157,22 @@ export class BlockSet {
       }
     }
     return { offset, depth };
+  }
+
+  private lowestFree(): Block | undefined {
+    if (this.maskOf(this.root, 0) === 0n) return undefined;
+    let node = this.root;
+    let offset = 0n;
+    for (let d = 0; node !== null; d++) {
+      const b = node as Branch;
+      if (this.maskOf(b.l, d + 1) !== 0n) {
+        node = b.l;
+      } else {
+        node = b.r;
+        offset += this.sizeAt(d + 1);
+      }
+    }
+    return { offset, depth: this.width };
   }
 
   /** Allocates a block at `depth` by best fit; undefined when nothing fits. */

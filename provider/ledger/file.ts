@@ -5,20 +5,33 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, wr
 import path from "node:path";
 import lockfile from "proper-lockfile";
 import { AnyvpcError } from "../errors";
-import {
-  planAllocation,
-  type Allocation,
-  type AllocationRequest,
-  type Ledger,
-  type PoolSpec,
-} from "./ledger";
+import type { Allocation, AllocationRequest, Ledger, PoolSpec } from "./ledger";
+import { PoolIndex } from "./pool-index";
+
+interface StoredAllocation extends Allocation {
+  /** Order of creation; lets a process catch up on what others added since it last looked. */
+  readonly seq: number;
+}
 
 interface LedgerDocument {
   version: 1;
-  allocations: Allocation[];
+  /** Highest seq handed out. */
+  seq: number;
+  /** Bumped by every release, which invalidates incremental catch-up. */
+  epoch: number;
+  allocations: StoredAllocation[];
+}
+
+interface PoolCache {
+  index: PoolIndex;
+  specKey: string;
+  seq: number;
+  epoch: number;
 }
 
 export class FileLedger implements Ledger {
+  private readonly pools = new Map<string, PoolCache>();
+
   constructor(readonly file: string) {
     mkdirSync(path.dirname(file), { recursive: true });
   }
@@ -28,7 +41,8 @@ export class FileLedger implements Ledger {
     try {
       text = readFileSync(this.file, "utf8");
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return { version: 1, allocations: [] };
+      if ((e as NodeJS.ErrnoException).code === "ENOENT")
+        return { version: 1, seq: 0, epoch: 0, allocations: [] };
       throw e;
     }
     const doc = JSON.parse(text) as LedgerDocument;
@@ -42,7 +56,7 @@ export class FileLedger implements Ledger {
     const tmp = `${this.file}.${process.pid}.tmp`;
     const fd = openSync(tmp, "w", 0o600);
     try {
-      writeSync(fd, JSON.stringify(doc, null, 1) + "\n");
+      writeSync(fd, JSON.stringify(doc) + "\n");
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -56,12 +70,12 @@ export class FileLedger implements Ledger {
     }
   }
 
-  /** Runs fn with the document under an exclusive cross-process lock. */
+  /** Runs fn with the document under an exclusive cross-process lock; writes it back if changed. */
   private async locked<T>(fn: (doc: LedgerDocument) => { result: T; changed: boolean }): Promise<T> {
     const unlock = await lockfile.lock(this.file, {
       realpath: false,
       stale: 15_000,
-      retries: { retries: 1000, factor: 1.2, minTimeout: 5, maxTimeout: 100, randomize: true },
+      retries: { retries: 10_000, factor: 1.1, minTimeout: 2, maxTimeout: 50, randomize: true },
     });
     try {
       const doc = this.read();
@@ -73,12 +87,36 @@ export class FileLedger implements Ledger {
     }
   }
 
+  /** The pool's index brought up to date with the document (incrementally when possible). */
+  private indexFor(doc: LedgerDocument, pool: string, spec: PoolSpec): PoolCache {
+    const specKey = JSON.stringify(spec);
+    let cache = this.pools.get(pool);
+    if (!cache || cache.specKey !== specKey || cache.epoch !== doc.epoch || cache.seq > doc.seq) {
+      const mine = doc.allocations.filter((a) => a.pool === pool);
+      cache = { index: PoolIndex.of(pool, spec, mine), specKey, seq: doc.seq, epoch: doc.epoch };
+      this.pools.set(pool, cache);
+      return cache;
+    }
+    if (cache.seq < doc.seq) {
+      // Allocations are appended in seq order: scan back only over the ones this process has not seen.
+      let i = doc.allocations.length;
+      while (i > 0 && doc.allocations[i - 1]!.seq > cache.seq) i--;
+      for (const a of doc.allocations.slice(i)) if (a.pool === pool) cache.index.add(a);
+      cache.seq = doc.seq;
+    }
+    return cache;
+  }
+
   allocate(pool: string, spec: PoolSpec, owner: string, request: AllocationRequest): Promise<Allocation> {
     return this.locked((doc) => {
-      const inPool = doc.allocations.filter((a) => a.pool === pool);
-      const { allocation, isNew } = planAllocation(pool, spec, inPool, owner, request);
-      if (isNew) doc.allocations.push(allocation);
-      return { result: allocation, changed: isNew };
+      const cache = this.indexFor(doc, pool, spec);
+      const { allocation, isNew } = cache.index.plan(owner, request);
+      if (!isNew) return { result: allocation, changed: false };
+      const stored: StoredAllocation = { ...allocation, seq: ++doc.seq };
+      doc.allocations.push(stored);
+      cache.index.add(stored);
+      cache.seq = doc.seq;
+      return { result: allocation, changed: true };
     });
   }
 
@@ -87,16 +125,19 @@ export class FileLedger implements Ledger {
       const before = doc.allocations.length;
       doc.allocations = doc.allocations.filter((a) => a.owner !== owner);
       const released = before - doc.allocations.length;
+      if (released > 0) doc.epoch++;
       return { result: released, changed: released > 0 };
     });
   }
 
   async list(filter: { pool?: string; owner?: string } = {}): Promise<Allocation[]> {
-    return this.read().allocations.filter(
-      (a) =>
-        (filter.pool === undefined || a.pool === filter.pool) &&
-        (filter.owner === undefined || a.owner === filter.owner),
-    );
+    return this.read()
+      .allocations.filter(
+        (a) =>
+          (filter.pool === undefined || a.pool === filter.pool) &&
+          (filter.owner === undefined || a.owner === filter.owner),
+      )
+      .map(({ pool, owner, value }) => ({ pool, owner, value }));
   }
 
   async close(): Promise<void> {}
