@@ -58,15 +58,13 @@ type Op =
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant("alloc" as const), depth: fc.integer({ min: 0, max: W }) }),
-  fc
-    .integer({ min: 0, max: W })
-    .chain((depth) =>
-      fc.record({
-        kind: fc.constant("claim" as const),
-        depth: fc.constant(depth),
-        index: fc.nat((1 << depth) - 1),
-      }),
-    ),
+  fc.integer({ min: 0, max: W }).chain((depth) =>
+    fc.record({
+      kind: fc.constant("claim" as const),
+      depth: fc.constant(depth),
+      index: fc.nat((1 << depth) - 1),
+    }),
+  ),
   fc.record({ kind: fc.constant("release" as const), pick: fc.nat() }),
 );
 
