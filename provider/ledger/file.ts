@@ -22,6 +22,10 @@ interface LedgerDocument {
   allocations: StoredAllocation[];
 }
 
+function publicView({ pool, owner, value }: StoredAllocation): Allocation {
+  return { pool, owner, value };
+}
+
 interface PoolCache {
   index: PoolIndex;
   specKey: string;
@@ -92,7 +96,7 @@ export class FileLedger implements Ledger {
     const specKey = JSON.stringify(spec);
     let cache = this.pools.get(pool);
     if (!cache || cache.specKey !== specKey || cache.epoch !== doc.epoch || cache.seq > doc.seq) {
-      const mine = doc.allocations.filter((a) => a.pool === pool);
+      const mine = doc.allocations.filter((a) => a.pool === pool).map(publicView);
       cache = { index: PoolIndex.of(pool, spec, mine), specKey, seq: doc.seq, epoch: doc.epoch };
       this.pools.set(pool, cache);
       return cache;
@@ -101,7 +105,7 @@ export class FileLedger implements Ledger {
       // Allocations are appended in seq order: scan back only over the ones this process has not seen.
       let i = doc.allocations.length;
       while (i > 0 && doc.allocations[i - 1]!.seq > cache.seq) i--;
-      for (const a of doc.allocations.slice(i)) if (a.pool === pool) cache.index.add(a);
+      for (const a of doc.allocations.slice(i)) if (a.pool === pool) cache.index.add(publicView(a));
       cache.seq = doc.seq;
     }
     return cache;
@@ -114,7 +118,7 @@ export class FileLedger implements Ledger {
       if (!isNew) return { result: allocation, changed: false };
       const stored: StoredAllocation = { ...allocation, seq: ++doc.seq };
       doc.allocations.push(stored);
-      cache.index.add(stored);
+      cache.index.add(allocation);
       cache.seq = doc.seq;
       return { result: allocation, changed: true };
     });
@@ -137,7 +141,7 @@ export class FileLedger implements Ledger {
           (filter.pool === undefined || a.pool === filter.pool) &&
           (filter.owner === undefined || a.owner === filter.owner),
       )
-      .map(({ pool, owner, value }) => ({ pool, owner, value }));
+      .map(publicView);
   }
 
   async close(): Promise<void> {}

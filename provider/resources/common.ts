@@ -6,6 +6,7 @@ import type { Fabric } from "../generated/schema";
 import { AnyvpcError, InputError } from "../errors";
 import { parseFabric } from "../fabric";
 import { FileLedger } from "../ledger/file";
+import { PostgresLedger } from "../ledger/postgres";
 import type { Ledger } from "../ledger/ledger";
 
 /** What Pulumi sends for values not known until apply (e.g. another resource's output at preview). */
@@ -37,18 +38,8 @@ export function contextFromConfig(rawFabric: string | undefined, cwd = process.c
   const parsed = parseFabric(rawFabric);
   if (!parsed.ok) return parsed;
   const fabric = parsed.fabric;
-  if (fabric.ledger?.url) {
-    return {
-      ok: false,
-      errors: [
-        new InputError({
-          field: "anyvpc:fabric.ledger.url",
-          problem: "is not supported yet",
-          fix: "Use ledger.file",
-        }),
-      ],
-    };
-  }
+  if (fabric.ledger?.url)
+    return { ok: true, context: { fabric, ledger: new PostgresLedger(fabric.ledger.url) } };
   const file = path.resolve(cwd, fabric.ledger?.file ?? path.join(".anyvpc", "ledger.json"));
   return { ok: true, context: { fabric, ledger: new FileLedger(file) } };
 }

@@ -14,17 +14,18 @@ export interface TestStack {
 export async function openTestStack(
   project: string,
   config: Record<string, unknown> = {},
+  opts: { stack?: string; ledgerUrl?: string; vpcPool?: string } = {},
 ): Promise<TestStack> {
   const stateDir = mkdtempSync(path.join(tmpdir(), "anyvpc-e2e-"));
   const ledgerFile = path.join(stateDir, "ledger.json");
   const fabric: Fabric = {
     sites: { ams: { kind: "nvue" }, lab: { kind: "nvue" } },
-    pools: { vpcIpv4: "10.0.0.0/8" },
-    ledger: { file: ledgerFile },
+    pools: { vpcIpv4: opts.vpcPool ?? "10.0.0.0/8" },
+    ledger: opts.ledgerUrl ? { url: opts.ledgerUrl } : { file: ledgerFile },
   };
   const stack = await Stack.open({
     projectDir: path.join(repoRoot, project),
-    stack: "e2e",
+    stack: opts.stack ?? "e2e",
     stateDir,
     config: { "anyvpc:fabric": fabric, ...config },
   });

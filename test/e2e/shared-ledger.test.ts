@@ -1,0 +1,53 @@
+// Two stacks (two teams, two CI jobs) sharing one PostgreSQL ledger, run concurrently through the
+// real CLI, get disjoint plans; destroying both releases everything they held.
+import assert from "node:assert/strict";
+import { overlaps, prefix } from "../../provider/ipam/prefix";
+import { PostgresLedger } from "../../provider/ledger/postgres";
+import { postgresUrl } from "../ledger/engines";
+import { openTestStack } from "./helpers";
+
+describe("e2e: two stacks sharing a PostgreSQL ledger", function () {
+  this.timeout(300_000);
+
+  it("plan disjoint VPCs when run at the same time, and release them all on destroy", async () => {
+    const url = postgresUrl();
+    const run = Date.now().toString(36);
+    const vpcs = Array.from({ length: 6 }, (_, i) => ({ name: `v${i}`, args: { sites: ["ams"], size: 20 } }));
+    // A pool of sixteen /20s, so twelve VPCs fill most of it.
+    const stacks = await Promise.all(
+      ["blue", "green"].map((team) =>
+        openTestStack(
+          "test/programs/vpcs",
+          { "anyvpc-test-vpcs:vpcs": vpcs },
+          { stack: `${team}-${run}`, ledgerUrl: url, vpcPool: "10.99.0.0/16" },
+        ),
+      ),
+    );
+    const ledger = new PostgresLedger(url);
+    try {
+      await Promise.all(stacks.map((t) => t.stack.up()));
+      const cidrs = (
+        await Promise.all(
+          stacks.map(async (t) => Object.values((await t.stack.outputs()).vpcs as Record<string, string>)),
+        )
+      ).flat();
+      assert.equal(cidrs.length, 12);
+      const prefixes = cidrs.map((c) => prefix(c));
+      for (let i = 0; i < prefixes.length; i++) {
+        for (let j = i + 1; j < prefixes.length; j++)
+          assert.ok(!overlaps(prefixes[i]!, prefixes[j]!), `${cidrs[i]} overlaps ${cidrs[j]}`);
+      }
+      const held = (await ledger.list()).filter((a) => a.owner.includes(run));
+      assert.equal(held.length, 12);
+
+      await Promise.all(stacks.map((t) => t.stack.destroy()));
+      assert.deepEqual(
+        (await ledger.list()).filter((a) => a.owner.includes(run)),
+        [],
+      );
+    } finally {
+      await ledger.close();
+      await Promise.all(stacks.map((t) => t.stack.remove()));
+    }
+  });
+});
