@@ -26,6 +26,9 @@ function publicView({ pool, owner, value }: StoredAllocation): Allocation {
   return { pool, owner, value };
 }
 
+/** How long a crashed process's lock blocks others (proper-lockfile's minimum is 2 s). */
+export const staleLockMs = 5_000;
+
 interface PoolCache {
   index: PoolIndex;
   specKey: string;
@@ -78,7 +81,9 @@ export class FileLedger implements Ledger {
   private async locked<T>(fn: (doc: LedgerDocument) => { result: T; changed: boolean }): Promise<T> {
     const unlock = await lockfile.lock(this.file, {
       realpath: false,
-      stale: 15_000,
+      // A live holder refreshes the lock in the background; a dead one (crash, kill -9) stops
+      // doing so and its lock is taken over after this long.
+      stale: staleLockMs,
       retries: { retries: 10_000, factor: 1.1, minTimeout: 2, maxTimeout: 50, randomize: true },
     });
     try {

@@ -180,6 +180,35 @@ for (const engine of engines) {
       assert.equal(listed.length, got.length, "the ledger holds exactly the successful allocations");
     });
 
+    if (engine.name === "postgres") {
+      it("the database itself refuses overlapping prefixes and a number used twice, whatever the planner does", async () => {
+        const { Client } = await import("pg");
+        const c = new Client({ connectionString: (spec as { url: string }).url });
+        await c.connect();
+        try {
+          const pool = uniquePool("raw");
+          await ledger.allocate(pool, v4, "planned", { prefix: "10.0.4.0/22" }); // creates the pool row
+          await assert.rejects(
+            c.query(
+              "INSERT INTO anyvpc_allocations (pool, owner, cidr, seq) VALUES ($1, 'rogue', '10.0.5.0/24', 99)",
+              [pool],
+            ),
+            /conflicting key value violates exclusion constraint/,
+          );
+          const numPool = uniquePool("raw-vlan");
+          await ledger.allocate(numPool, vlans, "planned", { number: 7 });
+          await assert.rejects(
+            c.query("INSERT INTO anyvpc_allocations (pool, owner, num, seq) VALUES ($1, 'rogue', 7, 99)", [
+              numPool,
+            ]),
+            /duplicate key value violates unique constraint/,
+          );
+        } finally {
+          await c.end();
+        }
+      });
+    }
+
     it("8 OS processes × 500 VLANs from one pool: every number used once", async () => {
       const pool = uniquePool("race-vlan");
       const results = (

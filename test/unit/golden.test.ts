@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { hostSpace, planHost, subnetLayout } from "../../provider/ipam/hosts";
 import { formatPrefix, prefix } from "../../provider/ipam/prefix";
+import { formatRouteTarget, routeTargetRange } from "../../provider/ipam/route-target";
 import { AddressSpace, NumberPool } from "../../provider/ipam/space";
 
 type Step = number | string | { release: string };
@@ -62,6 +63,18 @@ function planNumbers(
   });
 }
 
+function planRouteTargets(asn: number, count: number): string[] {
+  const range = routeTargetRange(asn);
+  let pool = NumberPool.of(range);
+  const out = [`range ${range.from}-${range.to}`];
+  for (let i = 0; i < count; i++) {
+    const r = pool.allocate();
+    pool = r.pool;
+    out.push(formatRouteTarget(asn, r.value));
+  }
+  return out;
+}
+
 export function goldenPlans(): Record<string, string[]> {
   return {
     "VPCs from 10.0.0.0/8": planPrefixes("10.0.0.0/8", [
@@ -88,6 +101,8 @@ export function goldenPlans(): Record<string, string[]> {
       [null, null, 100, null, { release: 3 }, null],
     ),
     "VNIs 10000-16777215": planNumbers(10000, 16777215, [], [null, null, 10500, null]),
+    "route targets of AS 65000": planRouteTargets(65000, 3),
+    "route targets of AS 4200000000": planRouteTargets(4200000000, 2),
   };
 }
 
