@@ -40,3 +40,44 @@ export class InputError extends AnyvpcError {
 
 /** The planner could not satisfy a request (space exhausted, overlap, out of range). */
 export class PlanError extends AnyvpcError {}
+
+/**
+ * An API call failed. Carries what an operator needs (status, method, path, the API's own message,
+ * its request id) and never a credential: drivers build it from the response, not the request.
+ * `ambiguous` marks failures after which the server may or may not have acted (a dropped
+ * connection, a timeout, a 5xx on a POST): callers re-read before retrying a create.
+ */
+export class ApiError extends AnyvpcError {
+  readonly status: number;
+  readonly method: string;
+  readonly path: string;
+  readonly apiMessage: string;
+  readonly requestId: string | undefined;
+  readonly ambiguous: boolean;
+  constructor(
+    api: string,
+    init: {
+      status: number;
+      method: string;
+      path: string;
+      apiMessage: string;
+      requestId?: string;
+      ambiguous?: boolean;
+    },
+  ) {
+    const status = init.status ? String(init.status) : "no response";
+    const id = init.requestId ? ` (request id ${init.requestId})` : "";
+    super(`${api} ${init.method} ${init.path} failed: ${status}: ${init.apiMessage}${id}`, {
+      status: init.status,
+      method: init.method,
+      path: init.path,
+      requestId: init.requestId,
+    });
+    this.status = init.status;
+    this.method = init.method;
+    this.path = init.path;
+    this.apiMessage = init.apiMessage;
+    this.requestId = init.requestId;
+    this.ambiguous = init.ambiguous ?? false;
+  }
+}

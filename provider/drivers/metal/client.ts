@@ -1,0 +1,326 @@
+// A thin, typed client of the Equinix Metal API: one request function (auth, timeout, retries,
+// typed errors with the token redacted), pagination for every list, and one method per endpoint
+// anyvpc uses. Realization logic (adopt-or-create, teardown order) lives in realize.ts.
+import axios, { type AxiosInstance } from "axios";
+import { ApiError } from "../../errors";
+import { backoffMs, defaultRetryPolicy, serverRequestedWaitMs, sleep, type RetryPolicy } from "../retry";
+import type * as T from "./types";
+
+export const defaultMetalBaseUrl = "https://api.equinix.com/metal/v1";
+
+/** One line per HTTP attempt; never carries headers or bodies, so never a credential. */
+export interface MetalLogLine {
+  method: string;
+  path: string;
+  status: number;
+  attempt: number;
+  ms: number;
+  requestId?: string;
+  outcome: "ok" | "retry" | "error";
+}
+
+export interface MetalClientOptions {
+  token: string;
+  baseUrl?: string;
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  /** Page size for lists (the API allows up to 1000). */
+  perPage?: number;
+  log?: (line: MetalLogLine) => void;
+  random?: () => number;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  /** Whether repeating the request is harmless; defaults to true for everything but POST. */
+  idempotent?: boolean;
+}
+
+export interface MetalResponse<R> {
+  status: number;
+  data: R;
+  requestId: string | undefined;
+}
+
+export class MetalClient {
+  private readonly http: AxiosInstance;
+  private readonly token: string;
+  private readonly policy: RetryPolicy;
+  private readonly perPage: number;
+  private readonly log: (line: MetalLogLine) => void;
+  private readonly random: () => number;
+
+  constructor(opts: MetalClientOptions) {
+    if (!opts.token) throw new Error("Metal API token is empty: set the site's token or METAL_AUTH_TOKEN");
+    this.token = opts.token;
+    this.policy = opts.retry ?? defaultRetryPolicy;
+    this.perPage = opts.perPage ?? 100;
+    this.log = opts.log ?? (() => undefined);
+    this.random = opts.random ?? Math.random;
+    this.http = axios.create({
+      baseURL: (opts.baseUrl ?? defaultMetalBaseUrl).replace(/\/+$/, ""),
+      timeout: opts.timeoutMs ?? 30_000,
+      headers: { "X-Auth-Token": opts.token, Accept: "application/json", "User-Agent": "anyvpc" },
+      validateStatus: () => true, // statuses are ours to judge
+      transitional: { clarifyTimeoutError: true },
+    });
+  }
+
+  /** Removes the token from any text that could reach a message or a log. */
+  private redact(text: string): string {
+    return text.split(this.token).join("[REDACTED]");
+  }
+
+  private apiMessage(data: unknown, fallback: string): string {
+    if (data && typeof data === "object") {
+      const d = data as { errors?: unknown; error?: unknown };
+      if (Array.isArray(d.errors) && d.errors.length) return this.redact(d.errors.map(String).join("; "));
+      if (typeof d.error === "string" && d.error) return this.redact(d.error);
+    }
+    if (typeof data === "string" && data.trim()) return this.redact(data.trim().slice(0, 300));
+    return fallback;
+  }
+
+  /** The one request function: every call goes through here. */
+  async request<R>(method: string, path: string, opts: RequestOptions = {}): Promise<MetalResponse<R>> {
+    const idempotent = opts.idempotent ?? method !== "POST";
+    for (let attempt = 0; ; attempt++) {
+      const started = Date.now();
+      let status = 0;
+      let data: unknown;
+      let headers: Record<string, string | undefined> = {};
+      let networkError: string | undefined;
+      try {
+        const res = await this.http.request({ method, url: path, params: opts.query, data: opts.body });
+        status = res.status;
+        data = res.data;
+        headers = Object.fromEntries(
+          Object.entries(res.headers).map(([k, v]) => [
+            k.toLowerCase(),
+            v === undefined ? undefined : String(v),
+          ]),
+        );
+      } catch (e) {
+        // Every status is accepted above, so an axios error means no response at all (connection
+        // refused or dropped, timeout). Only its code and message are kept: the error object
+        // itself holds the request config, token included.
+        if (!axios.isAxiosError(e)) throw e;
+        networkError = this.redact(`${e.code ?? "network error"}: ${e.message}`);
+      }
+      const requestId = headers["x-request-id"];
+      const ms = Date.now() - started;
+      if (networkError === undefined && status < 400) {
+        this.log({ method, path, status, attempt, ms, requestId, outcome: "ok" });
+        return { status, data: data as R, requestId };
+      }
+      const retryable =
+        networkError !== undefined
+          ? idempotent
+          : this.policy.safeForAnyMethod.includes(status) ||
+            (idempotent && this.policy.statusCodes.includes(status));
+      if (retryable && attempt < this.policy.limit) {
+        const asked = networkError === undefined ? serverRequestedWaitMs(headers) : undefined;
+        const wait =
+          asked !== undefined
+            ? Math.min(asked, this.policy.maxRetryAfterMs)
+            : backoffMs(this.policy, attempt, this.random);
+        this.log({ method, path, status, attempt, ms, requestId, outcome: "retry" });
+        await sleep(wait);
+        continue;
+      }
+      this.log({ method, path, status, attempt, ms, requestId, outcome: "error" });
+      // A POST that met a network error or a 5xx may have been carried out: say so.
+      const ambiguous = networkError !== undefined || (!idempotent && status >= 500);
+      throw new ApiError("Metal API", {
+        status,
+        method,
+        path,
+        apiMessage: networkError ?? this.apiMessage(data, `HTTP ${status}`),
+        requestId,
+        ambiguous,
+      });
+    }
+  }
+
+  /**
+   * Every item of a list, following pages: by `meta` where the API sends it, otherwise until a
+   * short page (several Metal lists have no `meta`).
+   */
+  async listAll<I>(path: string, key: string, query: Query = {}): Promise<I[]> {
+    const items: I[] = [];
+    for (let page = 1; ; page++) {
+      const { data } = await this.request<Record<string, unknown>>("GET", path, {
+        query: { ...query, page, per_page: this.perPage },
+      });
+      const batch = (data?.[key] ?? []) as I[];
+      items.push(...batch);
+      const meta = data?.meta as { last_page?: number; current_page?: number; next?: unknown } | undefined;
+      if (meta && typeof meta.last_page === "number") {
+        if ((meta.current_page ?? page) >= meta.last_page) return items;
+      } else if (batch.length < this.perPage) {
+        return items;
+      }
+      if (page > 10_000) throw new Error(`${path}: more than 10,000 pages`);
+    }
+  }
+
+  // VRFs
+  listVrfs(projectId: string, metro?: string): Promise<T.Vrf[]> {
+    return this.listAll(`/projects/${projectId}/vrfs`, "vrfs", { metro });
+  }
+  async createVrf(projectId: string, body: T.VrfCreateInput): Promise<T.Vrf> {
+    return (await this.request<T.Vrf>("POST", `/projects/${projectId}/vrfs`, { body })).data;
+  }
+  async getVrf(id: string): Promise<T.Vrf> {
+    return (await this.request<T.Vrf>("GET", `/vrfs/${id}`)).data;
+  }
+  async updateVrf(id: string, body: T.VrfUpdateInput): Promise<T.Vrf> {
+    return (await this.request<T.Vrf>("PUT", `/vrfs/${id}`, { body })).data;
+  }
+  async deleteVrf(id: string): Promise<void> {
+    await this.request("DELETE", `/vrfs/${id}`);
+  }
+
+  // VRF IP reservations, and IP reservations/assignments in general
+  listVrfIpReservations(vrfId: string): Promise<T.VrfIpReservation[]> {
+    return this.listAll(`/vrfs/${vrfId}/ips`, "ip_addresses");
+  }
+  async createVrfIpReservation(
+    projectId: string,
+    body: T.VrfIpReservationCreateInput,
+  ): Promise<T.VrfIpReservation> {
+    return (await this.request<T.VrfIpReservation>("POST", `/projects/${projectId}/ips`, { body })).data;
+  }
+  async requestPublicIps(projectId: string, body: T.PublicIpReservationInput): Promise<T.IpReservation> {
+    return (await this.request<T.IpReservation>("POST", `/projects/${projectId}/ips`, { body })).data;
+  }
+  listProjectIps(projectId: string, types?: string): Promise<T.IpReservation[]> {
+    return this.listAll(`/projects/${projectId}/ips`, "ip_addresses", { types });
+  }
+  async getIp(id: string): Promise<T.IpReservation> {
+    return (await this.request<T.IpReservation>("GET", `/ips/${id}`)).data;
+  }
+  /** Deletes a reservation or, given an assignment id, unassigns the address. */
+  async deleteIp(id: string): Promise<void> {
+    await this.request("DELETE", `/ips/${id}`);
+  }
+
+  // VLANs (virtual networks)
+  listVlans(projectId: string, metro?: string): Promise<T.VirtualNetwork[]> {
+    return this.listAll(`/projects/${projectId}/virtual-networks`, "virtual_networks", { metro });
+  }
+  async createVlan(projectId: string, body: T.VirtualNetworkCreateInput): Promise<T.VirtualNetwork> {
+    return (await this.request<T.VirtualNetwork>("POST", `/projects/${projectId}/virtual-networks`, { body }))
+      .data;
+  }
+  async getVlan(id: string, include?: string): Promise<T.VirtualNetwork> {
+    return (await this.request<T.VirtualNetwork>("GET", `/virtual-networks/${id}`, { query: { include } }))
+      .data;
+  }
+  async deleteVlan(id: string): Promise<void> {
+    await this.request("DELETE", `/virtual-networks/${id}`);
+  }
+
+  // Metal gateways
+  listGateways(projectId: string): Promise<T.MetalGateway[]> {
+    return this.listAll(`/projects/${projectId}/metal-gateways`, "metal_gateways", {
+      include: "virtual_network,ip_reservation",
+    });
+  }
+  async createVrfGateway(projectId: string, body: T.VrfMetalGatewayCreateInput): Promise<T.MetalGateway> {
+    return (await this.request<T.MetalGateway>("POST", `/projects/${projectId}/metal-gateways`, { body }))
+      .data;
+  }
+  async getGateway(id: string): Promise<T.MetalGateway> {
+    return (await this.request<T.MetalGateway>("GET", `/metal-gateways/${id}`)).data;
+  }
+  async deleteGateway(id: string): Promise<void> {
+    await this.request("DELETE", `/metal-gateways/${id}`);
+  }
+
+  // Ports
+  async getPort(id: string): Promise<T.Port> {
+    return (
+      await this.request<T.Port>("GET", `/ports/${id}`, {
+        query: { include: "virtual_networks,native_virtual_network" },
+      })
+    ).data;
+  }
+  async convertToLayer2(portId: string): Promise<T.Port> {
+    return (
+      await this.request<T.Port>("POST", `/ports/${portId}/convert/layer-2`, { body: {}, idempotent: true })
+    ).data;
+  }
+  async createVlanAssignmentBatch(
+    portId: string,
+    body: T.PortVlanAssignmentBatchCreateInput,
+  ): Promise<T.PortVlanAssignmentBatch> {
+    return (
+      await this.request<T.PortVlanAssignmentBatch>("POST", `/ports/${portId}/vlan-assignments/batches`, {
+        body,
+      })
+    ).data;
+  }
+  async getVlanAssignmentBatch(portId: string, batchId: string): Promise<T.PortVlanAssignmentBatch> {
+    return (
+      await this.request<T.PortVlanAssignmentBatch>(
+        "GET",
+        `/ports/${portId}/vlan-assignments/batches/${batchId}`,
+      )
+    ).data;
+  }
+
+  // Devices and their addresses
+  async getDevice(id: string): Promise<T.Device> {
+    return (
+      await this.request<T.Device>("GET", `/devices/${id}`, {
+        query: { include: "ip_addresses,network_ports" },
+      })
+    ).data;
+  }
+  listDevices(projectId: string): Promise<T.Device[]> {
+    return this.listAll(`/projects/${projectId}/devices`, "devices");
+  }
+  async assignIp(deviceId: string, address: string): Promise<T.IpAssignment> {
+    return (await this.request<T.IpAssignment>("POST", `/devices/${deviceId}/ips`, { body: { address } }))
+      .data;
+  }
+  listDeviceIps(deviceId: string): Promise<T.IpAssignment[]> {
+    return this.listAll(`/devices/${deviceId}/ips`, "ip_addresses");
+  }
+
+  // BGP
+  /** The project's BGP config, or undefined when BGP is not enabled (the API answers an empty 200). */
+  async getBgpConfig(projectId: string): Promise<T.BgpConfig | undefined> {
+    const { data } = await this.request<T.BgpConfig | "">("GET", `/projects/${projectId}/bgp-config`);
+    return data && typeof data === "object" && data.id ? data : undefined;
+  }
+  async enableBgp(
+    projectId: string,
+    body: { deployment_type: "local" | "global"; asn: number; md5?: string },
+  ): Promise<void> {
+    await this.request("POST", `/projects/${projectId}/bgp-configs`, { body });
+  }
+  listBgpSessions(deviceId: string): Promise<T.BgpSession[]> {
+    return this.listAll(`/devices/${deviceId}/bgp/sessions`, "bgp_sessions");
+  }
+  async createBgpSession(
+    deviceId: string,
+    body: { address_family: "ipv4" | "ipv6"; default_route?: boolean },
+  ): Promise<T.BgpSession> {
+    return (await this.request<T.BgpSession>("POST", `/devices/${deviceId}/bgp/sessions`, { body })).data;
+  }
+  async deleteBgpSession(id: string): Promise<void> {
+    await this.request("DELETE", `/bgp/sessions/${id}`);
+  }
+  async getBgpNeighbors(deviceId: string): Promise<T.BgpNeighbor[]> {
+    const { data } = await this.request<{ bgp_neighbors?: T.BgpNeighbor[] }>(
+      "GET",
+      `/devices/${deviceId}/bgp/neighbors`,
+    );
+    return data?.bgp_neighbors ?? [];
+  }
+}

@@ -1,0 +1,184 @@
+// Request and response shapes of the Equinix Metal endpoints anyvpc uses, as in the official spec
+// (../shared/specs/equinix-metal). Only the fields anyvpc reads or writes are listed; nested
+// objects arrive as { href } unless requested with include=.
+
+export interface Href {
+  href: string;
+}
+
+export interface Vrf {
+  id: string;
+  name?: string;
+  description?: string;
+  ip_ranges?: string[];
+  local_asn?: number;
+  tags?: string[];
+  metro?: { id?: string; code?: string; href?: string };
+  href?: string;
+}
+
+export interface VrfCreateInput {
+  metro: string;
+  name: string;
+  description?: string;
+  ip_ranges?: string[];
+  local_asn?: number;
+  tags?: string[];
+}
+
+export interface VrfUpdateInput {
+  name?: string;
+  description?: string;
+  ip_ranges?: string[];
+  local_asn?: number;
+  tags?: string[];
+}
+
+export interface VirtualNetwork {
+  id: string;
+  vxlan?: number;
+  description?: string;
+  metro_code?: string;
+  tags?: string[];
+  instances?: (Href & { id?: string })[];
+  metal_gateways?: (Href & { id?: string })[];
+  href?: string;
+}
+
+export interface VirtualNetworkCreateInput {
+  metro: string;
+  vxlan?: number;
+  description?: string;
+  tags?: string[];
+}
+
+export interface VrfIpReservation {
+  id: string;
+  type?: "vrf";
+  network?: string;
+  cidr?: number;
+  gateway?: string;
+  state?: string;
+  tags?: string[];
+  vrf?: Href & { id?: string };
+  metal_gateway?: Href & { id?: string };
+  href?: string;
+}
+
+export interface VrfIpReservationCreateInput {
+  type: "vrf";
+  vrf_id: string;
+  network: string;
+  cidr: number;
+  details?: string;
+  tags?: string[];
+}
+
+export type MetalGatewayState = "ready" | "active" | "deleting";
+
+export interface MetalGateway {
+  id: string;
+  state?: MetalGatewayState;
+  virtual_network?: Href & { id?: string };
+  ip_reservation?: Href & { id?: string };
+  vrf?: Href & { id?: string };
+  href?: string;
+}
+
+export interface VrfMetalGatewayCreateInput {
+  virtual_network_id: string;
+  ip_reservation_id: string;
+}
+
+export type PortNetworkType = "layer3" | "layer2-bonded" | "layer2-individual" | "hybrid" | "hybrid-bonded";
+
+export interface Port {
+  id: string;
+  name?: string;
+  type?: "NetworkPort" | "NetworkBondPort";
+  network_type?: PortNetworkType;
+  data?: { bonded?: boolean; mac?: string };
+  virtual_networks?: (Href & { id?: string; vxlan?: number })[];
+  native_virtual_network?: (Href & { id?: string; vxlan?: number }) | null;
+  href?: string;
+}
+
+export interface PortVlanAssignmentBatchCreateInput {
+  vlan_assignments: { vlan: string; state: "assigned" | "unassigned"; native?: boolean }[];
+}
+
+export type BatchState = "queued" | "in_progress" | "completed" | "failed";
+
+export interface PortVlanAssignmentBatch {
+  id: string;
+  state?: BatchState;
+  error_messages?: string[];
+  vlan_assignments?: { vlan?: number; state?: "assigned" | "unassigned"; native?: boolean }[];
+}
+
+export interface IpAssignment {
+  id: string;
+  address?: string;
+  address_family?: number;
+  cidr?: number;
+  public?: boolean;
+  network?: string;
+  gateway?: string;
+  href?: string;
+}
+
+export interface Device {
+  id: string;
+  hostname?: string;
+  state?: string;
+  network_frozen?: boolean;
+  metro?: { code?: string; href?: string };
+  network_ports?: Port[];
+  ip_addresses?: IpAssignment[];
+  href?: string;
+}
+
+export interface IpReservation {
+  id: string;
+  type?: string;
+  address?: string;
+  network?: string;
+  cidr?: number;
+  state?: string;
+  tags?: string[];
+  href?: string;
+}
+
+export interface PublicIpReservationInput {
+  type: "public_ipv4";
+  quantity: number;
+  metro: string;
+  tags?: string[];
+  details?: string;
+  fail_on_approval_required?: boolean;
+}
+
+export interface BgpConfig {
+  id?: string;
+  status?: "requested" | "enabled" | "disabled";
+  asn?: number;
+  deployment_type?: "local" | "global";
+}
+
+export interface BgpSession {
+  id: string;
+  address_family?: "ipv4" | "ipv6";
+  default_route?: boolean;
+  status?: string;
+}
+
+export interface BgpNeighbor {
+  address_family?: number;
+  customer_as?: number;
+  customer_ip?: string;
+  md5_enabled?: boolean;
+  md5_password?: string;
+  multihop?: boolean;
+  peer_as?: number;
+  peer_ips?: string[];
+}
