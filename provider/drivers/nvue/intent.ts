@@ -1,0 +1,157 @@
+// The fabric intent for NVUE, as pure functions from planned values to config changes: VPC → VRF
+// with L3VNI and route targets; Subnet → VLAN + L2VNI + SVI with an anycast gateway in the VRF;
+// Attachment → a port's access VLAN or trunk membership. Identifiers that become JSON keys or path
+// segments are allow-listed here, so a name can never escape its field or address another object.
+import { AnyvpcError } from "../../errors";
+import type { ConfigTree } from "./client";
+import type { ConfigChange } from "./revisions";
+
+const vrfName = /^[A-Za-z][A-Za-z0-9_-]{0,14}$/; // a Linux VRF device name: at most 15 characters
+const interfaceName = /^(swp[0-9]+(s[0-9]+)?|bond[0-9]+|eth[0-9]+)$/;
+const routeTarget = /^[0-9]{1,10}:[0-9]{1,10}$/;
+/** Printable text without line breaks or control characters, for free-text values. */
+const description = /^[^\p{Cc}]{0,255}$/u;
+
+function check(ok: boolean, what: string, value: unknown, fix: string): void {
+  if (!ok)
+    throw new AnyvpcError(`${what} ${JSON.stringify(value)} is not allowed on an NVUE switch`, {
+      value,
+      fix,
+    });
+}
+
+function int(value: number, min: number, max: number, what: string): string {
+  check(
+    Number.isInteger(value) && value >= min && value <= max,
+    what,
+    value,
+    `use an integer from ${min} to ${max}`,
+  );
+  return String(value);
+}
+
+export interface VrfIntent {
+  vrf: string;
+  l3Vni: number;
+  routeTarget: string;
+  asn: number;
+}
+
+export function vrfChanges(v: VrfIntent): ConfigChange[] {
+  check(
+    vrfName.test(v.vrf),
+    "VRF name",
+    v.vrf,
+    "use 1-15 letters, digits, '_' or '-', starting with a letter",
+  );
+  check(routeTarget.test(v.routeTarget), "route target", v.routeTarget, "use ASN:number");
+  const rt = { [v.routeTarget]: {} };
+  return [
+    {
+      path: ["vrf", v.vrf],
+      value: {
+        evpn: { enable: "on", vni: { [int(v.l3Vni, 1, 16_777_214, "L3VNI")]: {} } },
+        router: {
+          bgp: {
+            enable: "on",
+            "autonomous-system": Number(int(v.asn, 1, 4_294_967_295, "ASN")),
+            "route-import": { "from-evpn": { "route-target": rt } },
+            "route-export": { "to-evpn": { "route-target": rt } },
+          },
+        },
+      },
+    },
+  ];
+}
+
+export function removeVrfChanges(vrf: string): ConfigChange[] {
+  check(vrfName.test(vrf), "VRF name", vrf, "use 1-15 letters, digits, '_' or '-', starting with a letter");
+  return [{ path: ["vrf", vrf], value: null }];
+}
+
+export interface SubnetIntent {
+  vrf: string;
+  vlan: number;
+  vni: number;
+  /** Anycast gateway with prefix length, e.g. "10.1.10.1/24" (and IPv6 the same way). */
+  gateways: string[];
+  description?: string;
+}
+
+export function subnetChanges(s: SubnetIntent): ConfigChange[] {
+  check(
+    vrfName.test(s.vrf),
+    "VRF name",
+    s.vrf,
+    "use 1-15 letters, digits, '_' or '-', starting with a letter",
+  );
+  const vlan = int(s.vlan, 2, 4094, "VLAN");
+  const svi: ConfigTree = {
+    type: "svi",
+    vlan: Number(vlan),
+    ip: {
+      vrf: s.vrf,
+      vrr: {
+        enable: "on",
+        "mac-address": "00:00:5E:00:01:00",
+        address: Object.fromEntries(s.gateways.map((g) => [g, {}])),
+      },
+    },
+  };
+  if (s.description !== undefined) {
+    check(
+      description.test(s.description),
+      "description",
+      s.description,
+      "use printable text without line breaks, at most 255 characters",
+    );
+    svi.description = s.description;
+  }
+  return [
+    {
+      path: ["bridge", "domain", "br_default", "vlan", vlan],
+      value: { vni: { [int(s.vni, 1, 16_777_214, "VNI")]: {} } },
+    },
+    { path: ["interface", `vlan${vlan}`], value: svi },
+  ];
+}
+
+export function removeSubnetChanges(vlan: number): ConfigChange[] {
+  const id = int(vlan, 2, 4094, "VLAN");
+  return [
+    { path: ["interface", `vlan${id}`], value: null },
+    { path: ["bridge", "domain", "br_default", "vlan", id], value: null },
+  ];
+}
+
+export interface PortIntent {
+  port: string;
+  vlan: number;
+  mode: "access" | "trunk";
+}
+
+export function portChanges(p: PortIntent): ConfigChange[] {
+  check(
+    interfaceName.test(p.port),
+    "interface",
+    p.port,
+    "use a switch port name such as swp5, swp1s0 or bond1",
+  );
+  const vlan = int(p.vlan, 2, 4094, "VLAN");
+  const domain: ConfigTree = p.mode === "access" ? { access: Number(vlan) } : { vlan: { [vlan]: {} } };
+  return [{ path: ["interface", p.port, "bridge", "domain", "br_default"], value: domain }];
+}
+
+export function removePortChanges(p: PortIntent): ConfigChange[] {
+  check(
+    interfaceName.test(p.port),
+    "interface",
+    p.port,
+    "use a switch port name such as swp5, swp1s0 or bond1",
+  );
+  const vlan = int(p.vlan, 2, 4094, "VLAN");
+  const at = ["interface", p.port, "bridge", "domain", "br_default"];
+  return p.mode === "access"
+    ? [{ path: [...at, "access"], value: null }]
+    : [{ path: [...at, "vlan", vlan], value: null }];
+}
