@@ -1,0 +1,13 @@
+// Public surface of the NVUE switch simulator and the fabric reachability model.
+export type { ConfigTree } from "./tree";
+export {
+  startNvueSimulator,
+  type NvueFaultRule,
+  type NvueRequestLogEntry,
+  type NvueSimKnobs,
+  type NvueSimulator,
+  type StartNvueSimulatorOptions,
+  type SwitchSpec,
+} from "./server";
+export { canReach, type Endpoint, type Reachability, type ServerPort } from "./fabric-model";
+export { validateConfig, type ValidationIssue } from "./validate";
