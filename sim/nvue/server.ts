@@ -3,6 +3,7 @@
 // changes replayed over the applied config when it is applied), a serialized apply queue and an
 // apply counter. Every request is logged with the Authorization header redacted.
 
+import { seededRandom } from "../seeded-random";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -160,17 +161,6 @@ function problem(status: number, detail: string): Record<string, unknown> {
 const MAX_BODY = 10 * 1024 * 1024;
 const EDITABLE: RevState[] = ["pending", "ays_fail"];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -204,7 +194,7 @@ export async function startNvueSimulator(opts: StartNvueSimulatorOptions): Promi
       return { ...f };
     });
   if (knobs.faults) knobs.faults = copyFaults(knobs.faults);
-  let rand = mulberry32(knobs.seed ?? 1);
+  let rand = seededRandom(knobs.seed ?? 1);
   const requests: NvueRequestLogEntry[] = [];
   let seq = 0;
   let closed = false;
@@ -647,7 +637,7 @@ export async function startNvueSimulator(opts: StartNvueSimulatorOptions): Promi
     setKnobs(k) {
       Object.assign(knobs, k);
       if (k.faults) knobs.faults = copyFaults(k.faults);
-      if (k.seed !== undefined) rand = mulberry32(k.seed);
+      if (k.seed !== undefined) rand = seededRandom(k.seed);
     },
     async close() {
       if (closed) return;

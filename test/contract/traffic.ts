@@ -2,24 +2,11 @@
 // against the simulator can also prove that both sides stayed inside the documented API.
 import { AssertionError } from "node:assert";
 import { loadMetalContract } from "./openapi";
+import type { RequestLogEntry } from "../../sim/metal";
 import type { ContractViolation, MetalContract } from "./openapi";
 
-/** One request/response pair as the Metal simulator logs it (copied here so tests need not import sim/). */
-export interface LoggedExchange {
-  seq: number;
-  method: string;
-  path: string;
-  apiPath: string;
-  query: Record<string, string>;
-  requestHeaders: Record<string, string>;
-  requestBody: unknown;
-  /** 0 = connection dropped */
-  status: number;
-  responseBody: unknown;
-  responseHeaders: Record<string, string>;
-  requestId: string;
-  injected?: "429" | "5xx" | "drop" | "drop-after-commit";
-}
+/** One request/response pair as the Metal simulator logs it. */
+export type LoggedExchange = RequestLogEntry;
 
 /** A violation found in a logged exchange, with the exchange it came from. */
 export interface TrafficViolation extends ContractViolation {

@@ -1,0 +1,26 @@
+// A stateful HTTP simulator of the Equinix Metal API (VRFs, VLANs, metal gateways, ports, IPs,
+// BGP) for tests. It never imports the client in provider/drivers: a simulator that shares a
+// client's code shares its bugs.
+export { loadInventory } from "./inventory";
+export { startMetalSimulator } from "./server";
+export type {
+  BatchRecord,
+  BgpConfigRecord,
+  BgpSessionRecord,
+  FaultRule,
+  InventoryDevice,
+  IpAssignmentRecord,
+  IpReservationRecord,
+  MetalGatewayRecord,
+  MetalGatewayState,
+  MetalInventory,
+  MetalSimKnobs,
+  MetalSimState,
+  MetalSimulator,
+  PortRecord,
+  PortState,
+  RequestLogEntry,
+  StartOptions,
+  VirtualNetworkRecord,
+  VrfRecord,
+} from "./types";
