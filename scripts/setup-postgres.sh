@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs PostgreSQL from Debian's packages (if missing), starts the cluster, and creates the role
+# Installs PostgreSQL from Debian's packages (if missing, via setup-debian-packages.sh), starts the cluster, and creates the role
 # and database the ledger tests use. Idempotent. Prints the connection URL and writes it to
 # .state/postgres-url, where the tests read it (ANYVPC_TEST_PG_URL overrides).
 set -euo pipefail
@@ -11,11 +11,7 @@ DB_NAME="${ANYVPC_PG_DB:-anyvpc_test}"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
-  log "installing PostgreSQL from Debian packages"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-contrib >/dev/null
-fi
+bash "$root/scripts/setup-debian-packages.sh"
 version="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
 if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$version main"; then
   log "creating cluster $version/main"

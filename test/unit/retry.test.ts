@@ -114,3 +114,12 @@ describe("MetalClient retries", () => {
     );
   });
 });
+
+describe("Metal token", () => {
+  it("comes from the site, else from METAL_AUTH_TOKEN, else a clear error", async () => {
+    const { metalToken } = await import("../../provider/drivers/metal/client");
+    assert.equal(metalToken("site-token", { METAL_AUTH_TOKEN: "env-token" }), "site-token");
+    assert.equal(metalToken(undefined, { METAL_AUTH_TOKEN: "env-token" }), "env-token");
+    assert.throws(() => metalToken(undefined, {}), /METAL_AUTH_TOKEN/);
+  });
+});

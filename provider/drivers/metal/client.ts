@@ -45,6 +45,17 @@ export interface MetalResponse<R> {
   requestId: string | undefined;
 }
 
+/** The API token: the site's own (a Pulumi secret in the fabric description), else METAL_AUTH_TOKEN. */
+export function metalToken(siteToken: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const token = siteToken || env.METAL_AUTH_TOKEN;
+  if (!token) {
+    throw new Error(
+      "no Equinix Metal API token: set the site's token as a secret in anyvpc:fabric, or METAL_AUTH_TOKEN",
+    );
+  }
+  return token;
+}
+
 export class MetalClient {
   private readonly http: AxiosInstance;
   private readonly token: string;

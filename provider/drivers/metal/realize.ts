@@ -206,9 +206,17 @@ async function runBatch(
   change: { vxlan: number; state: "assigned" | "unassigned"; native?: boolean },
   poll: PollOptions,
 ): Promise<{ port: T.Port; errors: string[] }> {
-  const batch = await client.createVlanAssignmentBatch(portId, {
-    vlan_assignments: [{ vlan: String(change.vxlan), state: change.state, native: change.native }],
-  });
+  let batch: T.PortVlanAssignmentBatch;
+  try {
+    batch = await client.createVlanAssignmentBatch(portId, {
+      vlan_assignments: [{ vlan: String(change.vxlan), state: change.state, native: change.native }],
+    });
+  } catch (e) {
+    // "Already assigned" / "not assigned"-style refusals: the caller's re-read decides.
+    if (e instanceof ApiError && e.status === 422)
+      return { port: await client.getPort(portId), errors: [e.apiMessage] };
+    throw e;
+  }
   const done = await pollUntil(
     () => client.getVlanAssignmentBatch(portId, batch.id),
     (b) => b.state === "completed" || b.state === "failed",
