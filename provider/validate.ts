@@ -7,7 +7,13 @@ import { parsePrefix } from "./ipam/prefix";
 
 export type SchemaDef = keyof typeof schema.$defs;
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+const ajv = new Ajv2020({
+  allErrors: true,
+  strict: true,
+  allowUnionTypes: true,
+  verbose: true,
+  discriminator: true,
+});
 ajv.addKeyword({ keyword: "x-fix", schemaType: "string" });
 ajv.addFormat("ipv4-cidr", (v: string) => {
   const r = parsePrefix(v);

@@ -1,36 +1,69 @@
-// The quick start: a real `pulumi up` of examples/quickstart on a local file backend, then the
-// plan printed as a table. The stack lives in .state/quickstart, so it can be refreshed and
-// destroyed later: `scripts/quickstart.sh refresh` / `scripts/quickstart.sh destroy`.
+// The quick start: starts the simulated fabric (switches of site "ams", the Metal API of metro
+// "da"), runs a real `pulumi up` of examples/quickstart against it on a local file backend, and
+// prints the plan. Simulators and stack keep their state in .state/quickstart, so
+// `scripts/quickstart.sh refresh|preview|destroy` later acts on the same fabric.
 import path from "node:path";
+import { startLab } from "../sim/lab";
+import { labStackConfig } from "./lib/lab-config";
 import { repoRoot, Stack } from "./lib/pulumi";
+
+type VpcOut = { id: string; cidr: string; sites: string[]; vrf: string; l3Vni: number };
 
 async function main(): Promise<void> {
   const action = process.argv[2] ?? "up";
-  const stack = await Stack.open({
-    projectDir: path.join(repoRoot, "examples", "quickstart"),
-    stack: "dev",
-    stateDir: path.join(repoRoot, ".state", "quickstart"),
-  });
-  const commands: Record<string, () => Promise<{ stdout: string }>> = {
-    up: () => stack.up(),
-    preview: () => stack.preview(),
-    refresh: () => stack.refresh(),
-    destroy: () => stack.destroy(),
-  };
-  const run = commands[action];
-  if (!run) throw new Error(`unknown action ${action}; use one of ${Object.keys(commands).join(", ")}`);
-  console.log(`[quickstart] pulumi ${action} of examples/quickstart (stack dev, state in .state/quickstart)`);
-  const result = await run();
-  process.stdout.write(result.stdout);
-  if (action === "up" || action === "refresh") {
-    const outputs = await stack.outputs();
-    const vpcs = (outputs.vpcs ?? {}) as Record<string, { id: string; cidr: string; sites: string[] }>;
-    console.log("\nIP plan");
-    console.log(`${"VPC".padEnd(10)} ${"CIDR".padEnd(18)} ${"sites".padEnd(14)} id`);
-    for (const [name, v] of Object.entries(vpcs)) {
-      console.log(`${name.padEnd(10)} ${v.cidr.padEnd(18)} ${v.sites.join(",").padEnd(14)} ${v.id}`);
+  const stateDir = path.join(repoRoot, ".state", "quickstart");
+  const lab = await startLab({ stateDir: path.join(stateDir, "lab"), applyMs: 300 });
+  try {
+    const { config, secrets } = labStackConfig(lab, {
+      pools: { vpcIpv4: "10.0.0.0/8", vpcIpv6: "fd00::/8" },
+      ledger: { file: path.join(stateDir, "ledger.json") },
+    });
+    const stack = await Stack.open({
+      projectDir: path.join(repoRoot, "examples", "quickstart"),
+      stack: "dev",
+      stateDir,
+      config,
+      secrets,
+    });
+    const commands: Record<string, () => Promise<{ stdout: string }>> = {
+      up: () => stack.up(),
+      preview: () => stack.preview(),
+      refresh: () => stack.refresh(),
+      destroy: () => stack.destroy(),
+    };
+    const run = commands[action];
+    if (!run) throw new Error(`unknown action ${action}; use one of ${Object.keys(commands).join(", ")}`);
+    console.log(`[quickstart] simulated fabric: switches ${lab.nvue.url}, Metal API ${lab.metal.url}`);
+    console.log(
+      `[quickstart] pulumi ${action} of examples/quickstart (stack dev, state in .state/quickstart)`,
+    );
+    process.stdout.write((await run()).stdout);
+    if (action === "up" || action === "refresh") {
+      const vpcs = ((await stack.outputs()).vpcs ?? {}) as Record<string, VpcOut>;
+      console.log("\nIP plan");
+      console.log(`${"VPC".padEnd(8)} ${"CIDR".padEnd(16)} ${"VRF".padEnd(8)} ${"L3VNI".padEnd(9)} sites`);
+      for (const [name, v] of Object.entries(vpcs)) {
+        console.log(
+          `${name.padEnd(8)} ${v.cidr.padEnd(16)} ${v.vrf.padEnd(8)} ${String(v.l3Vni).padEnd(9)} ${v.sites.join(", ")}`,
+        );
+      }
+      console.log("\nOn the fabric");
+      for (const leaf of ["leaf1", "leaf2"])
+        console.log(
+          `  ams/${leaf}: VRFs ${Object.keys((lab.nvue.applied(leaf).vrf as object | undefined) ?? {}).join(", ") || "none"}`,
+        );
+      console.log(
+        `  da (Equinix Metal): VRFs ${
+          lab.metal
+            .snapshot()
+            .vrfs.map((v) => `${v.name} ${(v.ip_ranges ?? []).join(",")}`)
+            .join("; ") || "none"
+        }`,
+      );
+      console.log("\nNext: scripts/quickstart.sh refresh | preview | destroy");
     }
-    console.log("\nNext: scripts/quickstart.sh refresh | preview | destroy");
+  } finally {
+    await lab.close();
   }
 }
 

@@ -15,6 +15,14 @@ export type Ipv4Cidr = string;
  * via the `definition` "Ipv6Cidr".
  */
 export type Ipv6Cidr = string;
+/**
+ * One site of the fabric: a leaf/spine switch fabric driven through NVUE, or an Equinix Metal metro.
+ *
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "Site".
+ */
+export type Site = Site1 & Site2;
+export type Site1 = NvueSiteConfig | MetalSiteConfig;
 
 /**
  * Inputs and outputs of anyvpc's resources and the fabric description. The one source of truth: the provider validates with it (ajv) and the TypeScript types are generated from it (npm run gen).
@@ -28,14 +36,71 @@ export interface Tags {
   [k: string]: string | undefined;
 }
 /**
- * One site of the fabric: a switch fabric or an Equinix Metal metro.
- *
  * This interface was referenced by `Anyvpc`'s JSON-Schema
- * via the `definition` "Site".
+ * via the `definition` "NvueSite".
  */
-export interface Site {
+export interface NvueSiteConfig {
+  kind: "nvue";
+  /**
+   * BGP ASN of the site's EVPN overlay (route targets are ASN:L3VNI).
+   */
+  asn: number;
+  switches: {
+    [k: string]: NvueSwitchConfig | undefined;
+  };
+  /**
+   * Which switch port each server is cabled to.
+   */
+  servers: {
+    [k: string]: ServerPort | undefined;
+  };
+}
+/**
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "NvueSwitch".
+ */
+export interface NvueSwitchConfig {
+  /**
+   * NVUE API base, e.g. https://leaf1:8765/nvue_v1
+   */
+  url: string;
+  username: string;
+  /**
+   * Set it as a Pulumi secret (pulumi config set --secret --path).
+   */
+  password: string;
+  /**
+   * PEM of the CA that signed the switch's certificate.
+   */
+  caPem?: string;
+}
+/**
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "ServerPort".
+ */
+export interface ServerPort {
+  switch: Name;
+  port: string;
+}
+/**
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "MetalSite".
+ */
+export interface MetalSiteConfig {
+  kind: "equinix-metal";
+  projectId: string;
+  metro: string;
+  /**
+   * API base URL. Default https://api.equinix.com/metal/v1.
+   */
+  url?: string;
+  /**
+   * API token; set it as a Pulumi secret, or use METAL_AUTH_TOKEN.
+   */
+  token?: string;
+}
+export interface Site2 {
   kind: "nvue" | "equinix-metal";
-  [k: string]: unknown | undefined;
 }
 /**
  * Address and number pools that anyvpc plans from.
@@ -48,6 +113,34 @@ export interface Pools {
    * Private IPv4 space that VPC CIDRs are planned from.
    */
   vpcIpv4: string;
+  /**
+   * IPv6 space VPC /48s are planned from (e.g. a ULA fd00::/8).
+   */
+  vpcIpv6?: string;
+  vlans?: NumberRange;
+  l2Vnis?: NumberRange1;
+  l3Vnis?: NumberRange2;
+}
+/**
+ * VLAN ids per site. Default 100-3999.
+ */
+export interface NumberRange {
+  from: number;
+  to: number;
+}
+/**
+ * Subnet VNIs. Default 10000-999999.
+ */
+export interface NumberRange1 {
+  from: number;
+  to: number;
+}
+/**
+ * VPC L3VNIs. Default 1000000-1099999.
+ */
+export interface NumberRange2 {
+  from: number;
+  to: number;
 }
 /**
  * Where allocations are recorded. Default: a JSON file under .anyvpc/ next to the program.
@@ -108,6 +201,10 @@ export interface VpcArgs {
    * Set by the SDK: project/stack/kind/name, the identity allocations are recorded under.
    */
   owner?: string;
+  /**
+   * Plan an IPv6 /48 from the fabric's vpcIpv6 pool too. Default false.
+   */
+  ipv6?: boolean;
 }
 /**
  * Outputs of a Vpc.
@@ -130,4 +227,56 @@ export interface VpcState {
     [k: string]: string | undefined;
   };
   owner: string;
+  ipv6?: boolean;
+  /**
+   * The VPC's IPv6 /48 when ipv6 is on.
+   */
+  ipv6Cidr?: string;
+  /**
+   * The VPC's L3VNI (EVPN symmetric routing).
+   */
+  l3Vni: number;
+  /**
+   * The VRF name on switch fabrics.
+   */
+  vrf: string;
+  /**
+   * Route target per switch-fabric site.
+   */
+  routeTargets?: {
+    [k: string]: string | undefined;
+  };
+  /**
+   * What exists on each site's fabric, as last read.
+   */
+  realization: {
+    [k: string]: VpcSiteRealization | undefined;
+  };
+}
+/**
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "VpcSiteRealization".
+ */
+export interface VpcSiteRealization {
+  kind: string;
+  /**
+   * False when the last read found the VRF missing somewhere (drift).
+   */
+  complete: boolean;
+  /**
+   * Metal VRF id.
+   */
+  vrfId?: string;
+  /**
+   * Switches that hold the VRF.
+   */
+  switches?: string[];
+}
+/**
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "NumberRange".
+ */
+export interface NumberRange3 {
+  from: number;
+  to: number;
 }

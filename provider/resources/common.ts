@@ -8,6 +8,7 @@ import { parseFabric } from "../fabric";
 import { FileLedger } from "../ledger/file";
 import { PostgresLedger } from "../ledger/postgres";
 import type { Ledger } from "../ledger/ledger";
+import { Sites } from "../sites";
 
 /** What Pulumi sends for values not known until apply (e.g. another resource's output at preview). */
 export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -29,6 +30,7 @@ export function knownOnly<T extends object>(inputs: T): Partial<T> {
 export interface ProviderContext {
   readonly fabric: Fabric;
   readonly ledger: Ledger;
+  readonly sites: Sites;
 }
 
 export type ContextResult = { ok: true; context: ProviderContext } | { ok: false; errors: InputError[] };
@@ -38,10 +40,11 @@ export function contextFromConfig(rawFabric: string | undefined, cwd = process.c
   const parsed = parseFabric(rawFabric);
   if (!parsed.ok) return parsed;
   const fabric = parsed.fabric;
+  const sites = new Sites(fabric);
   if (fabric.ledger?.url)
-    return { ok: true, context: { fabric, ledger: new PostgresLedger(fabric.ledger.url) } };
+    return { ok: true, context: { fabric, sites, ledger: new PostgresLedger(fabric.ledger.url) } };
   const file = path.resolve(cwd, fabric.ledger?.file ?? path.join(".anyvpc", "ledger.json"));
-  return { ok: true, context: { fabric, ledger: new FileLedger(file) } };
+  return { ok: true, context: { fabric, sites, ledger: new FileLedger(file) } };
 }
 
 export interface CheckFailure {

@@ -1,7 +1,9 @@
 // Vpc: a tenant network spanning one or more sites. This file holds its handlers: validate → plan
 // (through the ledger) → return outputs. Realization on the fabric comes with the drivers.
 import { InputError } from "../errors";
-import type { VpcArgs, VpcState } from "../generated/schema";
+import type { VpcArgs, VpcSiteRealization, VpcState } from "../generated/schema";
+import { deleteVrf, ensureVrf, ownerTag } from "../drivers/metal/realize";
+import { removeVrfChanges, vrfChanges } from "../drivers/nvue/intent";
 import { contains, formatPrefix, parsePrefix } from "../ipam/prefix";
 import { planAllocation, type AllocationRequest, type PoolSpec } from "../ledger/ledger";
 import { validateAgainst } from "../validate";
@@ -112,13 +114,102 @@ export async function diffVpc(_id: string, olds: VpcState, news: VpcArgs): Promi
     replaces.push(news.cidr !== undefined ? "cidr" : "size");
   }
   const changed = (a: unknown, b: unknown) => JSON.stringify(a ?? null) !== JSON.stringify(b ?? null);
+  if ((news.ipv6 ?? false) !== (olds.ipv6 ?? false)) replaces.push("ipv6");
   const updates = (["name", "sites", "tags"] as const).filter((k) => changed(olds[k], news[k]));
+  // A site found incomplete by refresh (drift) is repaired by an update.
+  const drifted = Object.values(olds.realization ?? {}).some((r) => r !== undefined && !r.complete);
   return {
-    changes: replaces.length + updates.length > 0,
+    changes: replaces.length + updates.length > 0 || drifted,
     replaces,
     // The old CIDR must be released before the new one is planned under the same owner.
     deleteBeforeReplace: replaces.length > 0,
   };
+}
+
+export const vpcIpv6Pool = "vpc-ipv6";
+export const l3VniPool = "l3vni";
+const defaultL3Vnis = { from: 1_000_000, to: 1_099_999 };
+
+/**
+ * The VRF's device name on switches: readable (the VPC's name) and unique across the fabric, which
+ * stacks share (the L3VNI, unique by the ledger, in base 36), within Linux's 15 characters.
+ */
+export function vrfNameFor(name: string, l3Vni: number): string {
+  return `${name.slice(0, 9)}-${l3Vni.toString(36)}`;
+}
+
+interface VpcFacts {
+  owner: string;
+  vrf: string;
+  l3Vni: number;
+  cidr: string;
+  ipv6Cidr?: string;
+}
+
+async function realizeSite(
+  ctx: ProviderContext,
+  siteName: string,
+  vpc: VpcFacts,
+): Promise<VpcSiteRealization> {
+  const site = ctx.sites.get(siteName);
+  if (site.kind === "nvue") {
+    const changes = vrfChanges({
+      vrf: vpc.vrf,
+      l3Vni: vpc.l3Vni,
+      routeTarget: `${site.config.asn}:${vpc.l3Vni}`,
+      asn: site.config.asn,
+    });
+    await site.nvue.ensureAll(new Map(site.nvue.switchNames.map((sw) => [sw, changes])));
+    return { kind: "nvue", complete: true, switches: site.nvue.switchNames };
+  }
+  const vrf = await ensureVrf(site.metal, site.site, {
+    owner: vpc.owner,
+    name: vpc.vrf,
+    ipRanges: [vpc.cidr],
+    description: "anyvpc",
+  });
+  return { kind: "equinix-metal", complete: true, vrfId: vrf.id };
+}
+
+async function unrealizeSite(
+  ctx: ProviderContext,
+  siteName: string,
+  vpc: Pick<VpcFacts, "owner" | "vrf">,
+): Promise<void> {
+  const site = ctx.sites.get(siteName);
+  if (site.kind === "nvue") {
+    const changes = removeVrfChanges(vpc.vrf);
+    await site.nvue.ensureAll(new Map(site.nvue.switchNames.map((sw) => [sw, changes])));
+    return;
+  }
+  const tag = ownerTag(vpc.owner);
+  for (const vrf of await site.metal.listVrfs(site.site.projectId, site.site.metro)) {
+    if ((vrf.tags ?? []).includes(tag)) await deleteVrf(site.metal, vrf.id);
+  }
+}
+
+/** What the site's fabric really holds for this VPC (refresh reports it; diff repairs it). */
+async function readSite(
+  ctx: ProviderContext,
+  siteName: string,
+  vpc: Pick<VpcFacts, "owner" | "vrf" | "l3Vni">,
+): Promise<VpcSiteRealization> {
+  const site = ctx.sites.get(siteName);
+  if (site.kind === "nvue") {
+    const holding: string[] = [];
+    for (const sw of site.nvue.switchNames) {
+      const vni = await site.nvue.read(sw, ["vrf", vpc.vrf, "evpn", "vni"]);
+      if (vni && typeof vni === "object" && String(vpc.l3Vni) in vni) holding.push(sw);
+    }
+    return { kind: "nvue", complete: holding.length === site.nvue.switchNames.length, switches: holding };
+  }
+  const tag = ownerTag(vpc.owner);
+  const vrf = (await site.metal.listVrfs(site.site.projectId, site.site.metro)).find((v) =>
+    (v.tags ?? []).includes(tag),
+  );
+  return vrf
+    ? { kind: "equinix-metal", complete: true, vrfId: vrf.id }
+    : { kind: "equinix-metal", complete: false };
 }
 
 export async function createVpc(
@@ -126,10 +217,51 @@ export async function createVpc(
   inputs: VpcArgs,
 ): Promise<{ id: string; outs: VpcState }> {
   const owner = requireOwner(inputs);
-  const cidr = await ctx.ledger.allocate(vpcPool, poolSpec(ctx), owner, cidrRequest(inputs));
-  const parsed = parsePrefix(cidr.value);
-  if (!parsed.ok) throw new Error(`ledger returned an invalid prefix ${cidr.value}`);
-  return { id: idFor("vpc", owner), outs: stateOf(inputs, owner, cidr.value, parsed.prefix.length) };
+  const realized: string[] = [];
+  let facts: VpcFacts | undefined;
+  try {
+    const cidr = await ctx.ledger.allocate(vpcPool, poolSpec(ctx), owner, cidrRequest(inputs));
+    const l3 = await ctx.ledger.allocate(
+      l3VniPool,
+      { kind: "number", range: ctx.fabric.pools.l3Vnis ?? defaultL3Vnis },
+      owner,
+      {},
+    );
+    let ipv6Cidr: string | undefined;
+    if (inputs.ipv6) {
+      const pool = ctx.fabric.pools.vpcIpv6;
+      if (!pool)
+        throw new InputError({
+          resource: "Vpc",
+          field: "ipv6",
+          value: true,
+          problem: "needs an IPv6 pool",
+          fix: "Set anyvpc:fabric.pools.vpcIpv6, e.g. fd00::/8",
+        });
+      ipv6Cidr = (
+        await ctx.ledger.allocate(vpcIpv6Pool, { kind: "prefix", parent: pool }, owner, { length: 48 })
+      ).value;
+    }
+    const l3Vni = Number(l3.value);
+    facts = {
+      owner,
+      vrf: vrfNameFor(inputs.name ?? owner.split("/").pop()!, l3Vni),
+      l3Vni,
+      cidr: cidr.value,
+      ipv6Cidr,
+    };
+    const realization: Record<string, VpcSiteRealization> = {};
+    for (const site of inputs.sites) {
+      realization[site] = await realizeSite(ctx, site, facts);
+      realized.push(site);
+    }
+    return { id: idFor("vpc", owner), outs: stateOf(inputs, facts, realization) };
+  } catch (e) {
+    // Undo what this create made, so a failed create leaves nothing behind on any fabric.
+    for (const site of realized.reverse()) await unrealizeSite(ctx, site, facts!).catch(() => undefined);
+    await ctx.ledger.release(owner);
+    throw e;
+  }
 }
 
 export async function readVpc(
@@ -138,21 +270,36 @@ export async function readVpc(
   props: VpcState,
 ): Promise<{ id: string; props: VpcState }> {
   const held = await ctx.ledger.list({ pool: vpcPool, owner: props.owner });
-  // What the ledger holds is the truth; a VPC whose allocation vanished reports no CIDR, so
-  // `pulumi refresh` shows the drift instead of hiding it.
-  return { id, props: { ...props, cidr: held[0]?.value ?? "" } };
+  const realization: Record<string, VpcSiteRealization> = {};
+  for (const site of props.sites) realization[site] = await readSite(ctx, site, props);
+  // What the ledger and the fabric hold is the truth: `pulumi refresh` shows any drift.
+  return { id, props: { ...props, cidr: held[0]?.value ?? "", realization } };
 }
 
 export async function updateVpc(
-  _ctx: ProviderContext,
+  ctx: ProviderContext,
   _id: string,
   olds: VpcState,
   news: VpcArgs,
 ): Promise<{ outs: VpcState }> {
-  return { outs: stateOf(news, olds.owner, olds.cidr, olds.size) };
+  const facts: VpcFacts = {
+    owner: olds.owner,
+    vrf: olds.vrf,
+    l3Vni: olds.l3Vni,
+    cidr: olds.cidr,
+    ipv6Cidr: olds.ipv6Cidr,
+  };
+  const realization: Record<string, VpcSiteRealization> = {};
+  for (const site of news.sites) {
+    const before = olds.realization?.[site];
+    realization[site] = before?.complete ? before : await realizeSite(ctx, site, facts);
+  }
+  for (const site of olds.sites.filter((s) => !news.sites.includes(s))) await unrealizeSite(ctx, site, facts);
+  return { outs: stateOf(news, facts, realization) };
 }
 
 export async function deleteVpc(ctx: ProviderContext, _id: string, props: VpcState): Promise<void> {
+  for (const site of props.sites) await unrealizeSite(ctx, site, props);
   await ctx.ledger.release(props.owner);
 }
 
@@ -162,14 +309,20 @@ function requireOwner(inputs: VpcArgs): string {
   return inputs.owner;
 }
 
-function stateOf(args: VpcArgs, owner: string, cidr: string, size: number): VpcState {
+function stateOf(args: VpcArgs, facts: VpcFacts, realization: Record<string, VpcSiteRealization>): VpcState {
+  const parsed = parsePrefix(facts.cidr);
   const state: VpcState = {
-    name: args.name ?? owner.split("/").pop()!,
+    name: args.name ?? facts.owner.split("/").pop()!,
     sites: args.sites,
-    cidr,
-    size,
-    owner,
+    cidr: facts.cidr,
+    size: parsed.ok ? parsed.prefix.length : 0,
+    owner: facts.owner,
+    l3Vni: facts.l3Vni,
+    vrf: facts.vrf,
+    realization,
+    ipv6: args.ipv6 ?? false,
   };
+  if (facts.ipv6Cidr) state.ipv6Cidr = facts.ipv6Cidr;
   if (args.tags !== undefined) state.tags = args.tags;
   return state;
 }

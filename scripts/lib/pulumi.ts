@@ -34,6 +34,8 @@ export interface StackOptions {
   stateDir: string;
   /** Stack config, written to the stack's config file (values may be objects). */
   config?: Record<string, unknown>;
+  /** Secret config values, set encrypted (`pulumi config set --secret --path`, value on stdin). */
+  secrets?: { path: string; value: string }[];
   /** Extra environment for the CLI and so for the program and provider. */
   env?: Record<string, string>;
 }
@@ -64,7 +66,6 @@ export class Stack {
       throw new Error(`no Pulumi CLI in ${pulumiBin}: run scripts/setup-pulumi.sh`);
     }
     const s = new Stack(opts);
-    s.writeConfig(opts.config ?? {});
     const ls = await s.run(["stack", "ls", "--json"]);
     const exists = (JSON.parse(ls.stdout) as { name: string }[]).some((x) => x.name === opts.stack);
     if (!exists) {
@@ -74,6 +75,12 @@ export class Stack {
       mkdirSync(initDir, { recursive: true });
       copyFileSync(path.join(opts.projectDir, "Pulumi.yaml"), path.join(initDir, "Pulumi.yaml"));
       await s.run(["stack", "init", opts.stack], { cwd: initDir });
+    }
+    s.writeConfig(opts.config ?? {});
+    for (const secret of opts.secrets ?? []) {
+      await s.run(["config", "set", "--secret", "--path", secret.path, ...s.stackArgs()], {
+        input: secret.value,
+      });
     }
     return s;
   }
@@ -88,12 +95,12 @@ export class Stack {
 
   run(
     args: string[],
-    opts: { allowFailure?: boolean; cwd?: string } = {},
+    opts: { allowFailure?: boolean; cwd?: string; input?: string } = {},
   ): Promise<RunResult & { code: number | null }> {
     const cwd = opts.cwd ?? this.opts.projectDir;
     const full = [...args, "--non-interactive", "--cwd", cwd];
     return new Promise((resolve, reject) => {
-      execFile(
+      const child = execFile(
         path.join(pulumiBin, "pulumi"),
         full,
         { env: this.env, cwd, maxBuffer: 64 * 1024 * 1024 },
@@ -103,10 +110,11 @@ export class Stack {
           else resolve({ stdout, stderr, code });
         },
       );
+      child.stdin?.end(opts.input ?? "");
     });
   }
 
-  private stackArgs(): string[] {
+  stackArgs(): string[] {
     return ["--stack", this.opts.stack, "--config-file", this.configFile];
   }
 

@@ -33,7 +33,7 @@ describe("e2e: bad input at preview", function () {
       );
     } finally {
       await t.stack.destroy().catch(() => undefined);
-      await t.stack.remove();
+      await t.close();
     }
   });
 });

@@ -12,18 +12,29 @@ describe("e2e: examples/quickstart", function () {
     t = await openTestStack("examples/quickstart");
   });
   after(async () => {
-    await t?.stack.remove();
+    await t?.close();
   });
 
   it("pulumi up plans a /16 from the pool for prod and pins lab's CIDR", async () => {
     await t.stack.up();
-    const { vpcs } = (await t.stack.outputs()) as { vpcs: Record<string, { cidr: string; sites: string[] }> };
+    const { vpcs } = (await t.stack.outputs()) as {
+      vpcs: Record<string, { cidr: string; sites: string[]; vrf: string }>;
+    };
     assert.equal(vpcs.lab!.cidr, "10.200.0.0/16");
     const prod = prefix(vpcs.prod!.cidr);
     assert.equal(prod.length, 16);
     assert.ok(contains(prefix("10.0.0.0/8"), prod) && !overlaps(prod, prefix("10.200.0.0/16")));
-    assert.deepEqual(vpcs.prod!.sites, ["ams", "lab"]);
+    assert.deepEqual(vpcs.prod!.sites, ["ams", "da"]);
+    // Realized on the fabric: the VRFs on both leaves of ams, and prod's VRF in the Metal metro.
+    const vrfs = [vpcs.lab!.vrf, vpcs.prod!.vrf].sort();
+    for (const leaf of ["leaf1", "leaf2"])
+      assert.deepEqual(Object.keys(t.lab.nvue.applied(leaf).vrf as object).sort(), vrfs);
+    assert.deepEqual(
+      t.lab.metal.snapshot().vrfs.map((v) => v.ip_ranges),
+      [[vpcs.prod!.cidr]],
+    );
     const owners = ledgerAllocations(t.ledgerFile)
+      .filter((a) => a.pool === "vpc-ipv4")
       .map((a) => `${a.owner}=${a.value}`)
       .sort();
     assert.deepEqual(owners, [
@@ -59,8 +70,16 @@ describe("e2e: examples/quickstart", function () {
     assert.deepEqual(await t.stack.outputs(), before);
   });
 
-  it("destroy releases every allocation", async () => {
+  it("keeps the switch password and the Metal token out of the state", async () => {
+    const state = JSON.stringify(await t.stack.exportState());
+    for (const s of t.lab.secrets) assert.ok(!state.includes(s.value), `${s.path} is in the state`);
+  });
+
+  it("destroy leaves the fabric and the ledger as they were", async () => {
     await t.stack.destroy();
     assert.deepEqual(ledgerAllocations(t.ledgerFile), []);
+    for (const leaf of ["leaf1", "leaf2"])
+      assert.deepEqual(Object.keys((t.lab.nvue.applied(leaf).vrf as object | undefined) ?? {}), []);
+    assert.deepEqual(t.lab.metal.snapshot().vrfs, []);
   });
 });

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { overlaps, prefix } from "../../provider/ipam/prefix";
 import { PostgresLedger } from "../../provider/ledger/postgres";
 import { postgresUrl } from "../ledger/engines";
+import { startLab } from "../../sim/lab";
 import { openTestStack } from "./helpers";
 
 describe("e2e: two stacks sharing a PostgreSQL ledger", function () {
@@ -14,16 +15,23 @@ describe("e2e: two stacks sharing a PostgreSQL ledger", function () {
     const run = Date.now().toString(36);
     const vpcs = Array.from({ length: 6 }, (_, i) => ({ name: `v${i}`, args: { sites: ["ams"], size: 20 } }));
     // A pool of sixteen /20s, so twelve VPCs fill most of it.
+    const lab = await startLab({ applyMs: 100 });
     const stacks = await Promise.all(
       ["blue", "green"].map((team) =>
         openTestStack(
           "test/programs/vpcs",
           { "anyvpc-test-vpcs:vpcs": vpcs },
-          { stack: `${team}-${run}`, ledgerUrl: url, vpcPool: "10.99.0.0/16" },
+          { stack: `${team}-${run}`, ledgerUrl: url, vpcPool: "10.99.0.0/16", lab },
         ),
       ),
     );
     const ledger = new PostgresLedger(url);
+    // The database outlives test runs: release what an earlier, interrupted run may have left.
+    for (const owner of new Set(
+      (await ledger.list()).map((a) => a.owner).filter((o) => /^anyvpc-test-vpcs\/(blue|green)-/.test(o)),
+    )) {
+      await ledger.release(owner);
+    }
     try {
       await Promise.all(stacks.map((t) => t.stack.up()));
       const cidrs = (
@@ -38,7 +46,11 @@ describe("e2e: two stacks sharing a PostgreSQL ledger", function () {
           assert.ok(!overlaps(prefixes[i]!, prefixes[j]!), `${cidrs[i]} overlaps ${cidrs[j]}`);
       }
       const held = (await ledger.list()).filter((a) => a.owner.includes(run));
-      assert.equal(held.length, 12);
+      assert.equal(held.filter((a) => a.pool === "vpc-ipv4").length, 12);
+      const l3Vnis = held.filter((a) => a.pool === "l3vni").map((a) => a.value);
+      assert.equal(new Set(l3Vnis).size, 12, "every VPC of both stacks has its own L3VNI");
+      // Both stacks name their VPCs v0..v5; on the shared switches each still got its own VRF.
+      assert.equal(Object.keys(lab.nvue.applied("leaf1").vrf as object).length, 12);
 
       await Promise.all(stacks.map((t) => t.stack.destroy()));
       assert.deepEqual(
@@ -46,8 +58,10 @@ describe("e2e: two stacks sharing a PostgreSQL ledger", function () {
         [],
       );
     } finally {
+      await Promise.all(stacks.map((t) => t.stack.destroy().catch(() => undefined)));
       await ledger.close();
-      await Promise.all(stacks.map((t) => t.stack.remove()));
+      await Promise.all(stacks.map((t) => t.close()));
+      await lab.close();
     }
   });
 });

@@ -1,0 +1,118 @@
+// A small simulated fabric for the quick start and the tests: an NVUE site "ams" (two leaves,
+// four servers cabled to them) and an Equinix Metal metro "da". With a state directory the
+// simulators keep their state (and the lab its credentials) on disk, so a later process can
+// refresh or destroy what an earlier one created.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { loadInventory, startMetalSimulator, type MetalSimulator } from "./metal";
+import { startNvueSimulator, type NvueSimulator } from "./nvue";
+
+export interface LabOptions {
+  stateDir?: string;
+  /** How long a switch takes to apply a revision (ms). */
+  applyMs?: number;
+}
+
+export interface Lab {
+  /** The `sites` block of the fabric description for this lab (credentials included). */
+  sites: Record<string, unknown>;
+  /** Secret values inside `sites`, by their config path below anyvpc:fabric. */
+  secrets: { path: string; value: string }[];
+  nvue: NvueSimulator;
+  metal: MetalSimulator;
+  close(): Promise<void>;
+}
+
+const leaves = ["leaf1", "leaf2"];
+export const labServers: Record<string, { switch: string; port: string }> = {
+  "node-1": { switch: "leaf1", port: "swp1" },
+  "node-2": { switch: "leaf2", port: "swp1" },
+  "node-3": { switch: "leaf1", port: "swp2" },
+  "node-4": { switch: "leaf2", port: "swp2" },
+};
+
+function credentials(stateDir: string | undefined): { password: string; token: string } {
+  const fresh = () => ({ password: randomBytes(12).toString("hex"), token: randomBytes(16).toString("hex") });
+  if (!stateDir) return fresh();
+  const file = path.join(stateDir, "credentials.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as { password: string; token: string };
+  const c = fresh();
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(c), { mode: 0o600 });
+  return c;
+}
+
+/**
+ * The ports a lab with a state directory listens on: chosen on first start, then kept, because
+ * Pulumi's refresh and destroy reach the fabric through the provider configuration stored in
+ * the stack's state at the last update, URLs included.
+ */
+function savedPorts(stateDir: string | undefined): { nvue: number; metal: number } {
+  const file = stateDir && path.join(stateDir, "ports.json");
+  return file && existsSync(file)
+    ? (JSON.parse(readFileSync(file, "utf8")) as { nvue: number; metal: number })
+    : { nvue: 0, metal: 0 };
+}
+
+export async function startLab(opts: LabOptions = {}): Promise<Lab> {
+  const { password, token } = credentials(opts.stateDir);
+  const ports = savedPorts(opts.stateDir);
+  const state = (name: string) => (opts.stateDir ? path.join(opts.stateDir, name) : undefined);
+  const nvue = await startNvueSimulator({
+    switches: leaves.map((name, i) => ({
+      name,
+      ports: Array.from({ length: 16 }, (_, p) => `swp${p + 1}`),
+      vtep: `10.10.10.${i + 1}`,
+      asn: 65101 + i,
+    })),
+    credentials: { username: "anyvpc", password },
+    knobs: { applyMs: opts.applyMs ?? 200 },
+    stateFile: state("nvue.json"),
+    port: ports.nvue,
+  });
+  const inventory = loadInventory(path.join(__dirname, "metal", "inventory.example.json"));
+  const metal = await startMetalSimulator({
+    inventory,
+    token,
+    knobs: { gatewayActivateMs: 100, gatewayDeleteMs: 100, batchStepMs: 50 },
+    stateFile: state("metal.json"),
+    port: ports.metal,
+  });
+  if (opts.stateDir) {
+    const port = (url: string) => Number(new URL(url).port);
+    writeFileSync(
+      path.join(opts.stateDir, "ports.json"),
+      JSON.stringify({ nvue: port(nvue.url), metal: port(metal.url) }),
+    );
+  }
+  const sites = {
+    ams: {
+      kind: "nvue",
+      asn: 65000,
+      switches: Object.fromEntries(
+        leaves.map((l) => [l, { url: nvue.baseUrlOf(l), username: "anyvpc", password }]),
+      ),
+      servers: labServers,
+    },
+    da: {
+      kind: "equinix-metal",
+      projectId: inventory.project.id,
+      metro: inventory.metros[0]!.code,
+      url: `${metal.url}/metal/v1`,
+      token,
+    },
+  };
+  return {
+    sites,
+    secrets: [
+      ...leaves.map((l) => ({ path: `sites.ams.switches.${l}.password`, value: password })),
+      { path: "sites.da.token", value: token },
+    ],
+    nvue,
+    metal,
+    close: async () => {
+      await Promise.all([nvue.close(), metal.close()]);
+    },
+  };
+}

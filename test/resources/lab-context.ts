@@ -1,0 +1,19 @@
+// A provider context over the simulated lab fabric, for handler-level tests.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Fabric } from "../../provider/generated/schema";
+import { FileLedger } from "../../provider/ledger/file";
+import type { ProviderContext } from "../../provider/resources/common";
+import { Sites } from "../../provider/sites";
+import { startLab, type Lab } from "../../sim/lab";
+
+export async function labContext(): Promise<{ ctx: ProviderContext; lab: Lab; ledger: FileLedger }> {
+  const lab = await startLab({ applyMs: 50 });
+  const fabric = {
+    sites: lab.sites,
+    pools: { vpcIpv4: "10.0.0.0/8", vpcIpv6: "fd00::/8" },
+  } as unknown as Fabric;
+  const ledger = new FileLedger(path.join(mkdtempSync(path.join(tmpdir(), "anyvpc-res-")), "ledger.json"));
+  return { ctx: { fabric, ledger, sites: new Sites(fabric) }, lab, ledger };
+}
