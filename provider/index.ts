@@ -11,6 +11,7 @@ import {
   type ProviderContext,
   type ResourceHandlers,
 } from "./resources/common";
+import { subnetHandlers } from "./resources/subnet";
 import { vpcHandlers } from "./resources/vpc";
 
 export { AnyvpcError, InputError, PlanError } from "./errors";
@@ -29,14 +30,17 @@ function requireContext(): ProviderContext {
   return context.context;
 }
 
-const handlers = { Vpc: vpcHandlers } as const;
-export type ResourceKind = keyof typeof handlers;
+const providers = {
+  Vpc: () => bind(vpcHandlers),
+  Subnet: () => bind(subnetHandlers),
+} as const;
+export type ResourceKind = keyof typeof providers;
 
 /** A dynamic ResourceProvider for one resource kind, bound to the configured context. */
 export function providerFor(kind: ResourceKind): dynamic.ResourceProvider {
-  const h = handlers[kind];
-  if (!h) throw new Error(`anyvpc has no resource kind ${kind}`);
-  return bind(h);
+  const make = providers[kind];
+  if (!make) throw new Error(`anyvpc has no resource kind ${kind}`);
+  return make();
 }
 
 // The engine passes old outputs to check/diff/update/read/delete and new inputs to check/create.

@@ -7,7 +7,23 @@ import { startLab } from "../sim/lab";
 import { labStackConfig } from "./lib/lab-config";
 import { repoRoot, Stack } from "./lib/pulumi";
 
-type VpcOut = { id: string; cidr: string; sites: string[]; vrf: string; l3Vni: number };
+type SubnetOut = {
+  cidr: string;
+  gateway: string;
+  vlan: number;
+  vni: number;
+  site: string;
+  ipv6Cidr?: string;
+};
+type VpcOut = {
+  id: string;
+  cidr: string;
+  ipv6Cidr?: string;
+  sites: string[];
+  vrf: string;
+  l3Vni: number;
+  subnets: Record<string, SubnetOut>;
+};
 
 async function main(): Promise<void> {
   const action = process.argv[2] ?? "up";
@@ -41,11 +57,22 @@ async function main(): Promise<void> {
     if (action === "up" || action === "refresh") {
       const vpcs = ((await stack.outputs()).vpcs ?? {}) as Record<string, VpcOut>;
       console.log("\nIP plan");
-      console.log(`${"VPC".padEnd(8)} ${"CIDR".padEnd(16)} ${"VRF".padEnd(8)} ${"L3VNI".padEnd(9)} sites`);
       for (const [name, v] of Object.entries(vpcs)) {
+        const v6 = v.ipv6Cidr ? ` + ${v.ipv6Cidr}` : "";
         console.log(
-          `${name.padEnd(8)} ${v.cidr.padEnd(16)} ${v.vrf.padEnd(8)} ${String(v.l3Vni).padEnd(9)} ${v.sites.join(", ")}`,
+          `VPC ${name}: ${v.cidr}${v6}  VRF ${v.vrf}  L3VNI ${v.l3Vni}  sites ${v.sites.join(", ")}`,
         );
+        for (const [sn, s] of Object.entries(v.subnets ?? {})) {
+          const cols = [
+            `subnet ${sn}`.padEnd(14),
+            s.site.padEnd(4),
+            s.cidr.padEnd(16),
+            `gw ${s.gateway}`.padEnd(16),
+          ];
+          console.log(
+            `  ${cols.join(" ")} VLAN ${String(s.vlan).padEnd(5)} VNI ${String(s.vni).padEnd(7)} ${s.ipv6Cidr ?? ""}`,
+          );
+        }
       }
       console.log("\nOn the fabric");
       for (const leaf of ["leaf1", "leaf2"])

@@ -1,11 +1,16 @@
 // The typed resources users import: `import * as anyvpc from "anyvpc"`. Input and output types
 // come from schema.json (provider/generated/schema.ts); nothing here restates them.
 import * as pulumi from "@pulumi/pulumi";
-import type { VpcArgs as VpcInputs, VpcState } from "../provider/generated/schema";
+import type {
+  SubnetArgs as SubnetInputs,
+  SubnetState,
+  VpcArgs as VpcInputs,
+  VpcState,
+} from "../provider/generated/schema";
 import schema from "../schema.json";
 import { providerShim } from "./shim";
 
-export type { Fabric, VpcState } from "../provider/generated/schema";
+export type { Fabric, SubnetState, VpcState } from "../provider/generated/schema";
 
 /** Every input may be a plain value or another resource's output. */
 export type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
@@ -13,6 +18,7 @@ export type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 export type Outputs<T> = { readonly [K in keyof T]-?: pulumi.Output<T[K]> };
 
 export type VpcArgs = Inputs<Omit<VpcInputs, "owner">>;
+export type SubnetArgs = Inputs<Omit<SubnetInputs, "owner">>;
 
 /** The output property names of a kind, read from schema.json, registered so Pulumi exposes them. */
 function outputSlots(def: keyof typeof schema.$defs): Record<string, undefined> {
@@ -40,6 +46,23 @@ export class Vpc extends pulumi.dynamic.Resource {
       opts,
       "anyvpc",
       "Vpc",
+    );
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+export interface Subnet extends Outputs<SubnetState> {}
+/** A subnet of a VPC at one of its sites: CIDR, gateway, VLAN and VNI planned unless given. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class Subnet extends pulumi.dynamic.Resource {
+  constructor(name: string, args: SubnetArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerShim("Subnet"),
+      name,
+      { ...outputSlots("SubnetState"), name, ...args, owner: ownerKey("Subnet", name) },
+      opts,
+      "anyvpc",
+      "Subnet",
     );
   }
 }

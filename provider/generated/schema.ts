@@ -280,3 +280,80 @@ export interface NumberRange3 {
   from: number;
   to: number;
 }
+/**
+ * Inputs of a Subnet.
+ *
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "SubnetArgs".
+ */
+export interface SubnetArgs {
+  /**
+   * The id of the Vpc this subnet belongs to.
+   */
+  vpc: string;
+  /**
+   * The site (one of the VPC's sites) where the subnet lives.
+   */
+  site: string;
+  /**
+   * Name on the fabric. Default: the resource name.
+   */
+  name?: string;
+  /**
+   * Explicit IPv4 CIDR inside the VPC. Default: planned.
+   */
+  cidr?: string;
+  /**
+   * Prefix length of the planned IPv4 CIDR when cidr is not given. Default 24.
+   */
+  size?: number;
+  /**
+   * Plan an IPv6 /64 from the VPC's /48. Default: on when the VPC has IPv6.
+   */
+  ipv6?: boolean;
+  tags?: Tags;
+  /**
+   * Set by the SDK: project/stack/kind/name.
+   */
+  owner?: string;
+}
+/**
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "SubnetRealization".
+ */
+export interface SubnetRealization {
+  kind: string;
+  complete: boolean;
+  switches?: string[];
+  vlanId?: string;
+  reservationId?: string;
+  gatewayId?: string;
+}
+/**
+ * Outputs of a Subnet.
+ *
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "SubnetState".
+ */
+export interface SubnetState {
+  vpc: string;
+  site: string;
+  name: string;
+  cidr: string;
+  size: number;
+  gateway: string;
+  vlan: number;
+  vni: number;
+  ipv6?: boolean;
+  ipv6Cidr?: string;
+  ipv6Gateway?: string;
+  /**
+   * IPv4 addresses left for hosts (network, gateway and broadcast held back).
+   */
+  usableAddresses: number;
+  tags?: {
+    [k: string]: string | undefined;
+  };
+  owner: string;
+  realization: SubnetRealization;
+}

@@ -20,6 +20,8 @@ interface LedgerDocument {
   /** Bumped by every release, which invalidates incremental catch-up. */
   epoch: number;
   allocations: StoredAllocation[];
+  /** Records by "kind/key". */
+  records?: Record<string, unknown>;
 }
 
 function publicView({ pool, owner, value }: StoredAllocation): Allocation {
@@ -147,6 +149,26 @@ export class FileLedger implements Ledger {
           (filter.owner === undefined || a.owner === filter.owner),
       )
       .map(publicView);
+  }
+
+  putRecord(kind: string, key: string, data: unknown): Promise<void> {
+    return this.locked((doc) => {
+      doc.records = { ...doc.records, [`${kind}/${key}`]: data };
+      return { result: undefined, changed: true };
+    });
+  }
+
+  async getRecord<T>(kind: string, key: string): Promise<T | undefined> {
+    return this.read().records?.[`${kind}/${key}`] as T | undefined;
+  }
+
+  deleteRecord(kind: string, key: string): Promise<void> {
+    return this.locked((doc) => {
+      const id = `${kind}/${key}`;
+      if (!doc.records || !(id in doc.records)) return { result: undefined, changed: false };
+      delete doc.records[id];
+      return { result: undefined, changed: true };
+    });
   }
 
   async close(): Promise<void> {}

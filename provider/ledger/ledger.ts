@@ -25,6 +25,13 @@ export interface Ledger {
   /** Releases everything `owner` holds; returns how many allocations were released. */
   release(owner: string): Promise<number>;
   list(filter?: { pool?: string; owner?: string }): Promise<Allocation[]>;
+  /**
+   * Facts other resources look up by id (a Subnet finds its VPC's CIDR, VRF and sites from the
+   * VPC's id, even when the VPC belongs to another stack).
+   */
+  putRecord(kind: string, key: string, data: unknown): Promise<void>;
+  getRecord<T>(kind: string, key: string): Promise<T | undefined>;
+  deleteRecord(kind: string, key: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -31,6 +31,12 @@ const migrations: readonly string[] = [
    );
    CREATE INDEX anyvpc_allocations_owner ON anyvpc_allocations (owner);
    CREATE INDEX anyvpc_allocations_seq ON anyvpc_allocations (pool, seq);`,
+  `CREATE TABLE anyvpc_records (
+     kind text NOT NULL,
+     key  text NOT NULL,
+     data jsonb NOT NULL,
+     PRIMARY KEY (kind, key)
+   );`,
 ];
 
 interface PoolCache {
@@ -193,6 +199,28 @@ export class PostgresLedger implements Ledger {
       [filter.pool ?? null, filter.owner ?? null],
     );
     return rows.map(toAllocation);
+  }
+
+  async putRecord(kind: string, key: string, data: unknown): Promise<void> {
+    await this.migrate();
+    await this.db.query(
+      "INSERT INTO anyvpc_records (kind, key, data) VALUES ($1, $2, $3) ON CONFLICT (kind, key) DO UPDATE SET data = EXCLUDED.data",
+      [kind, key, JSON.stringify(data)],
+    );
+  }
+
+  async getRecord<T>(kind: string, key: string): Promise<T | undefined> {
+    await this.migrate();
+    const { rows } = await this.db.query<{ data: T }>(
+      "SELECT data FROM anyvpc_records WHERE kind = $1 AND key = $2",
+      [kind, key],
+    );
+    return rows[0]?.data;
+  }
+
+  async deleteRecord(kind: string, key: string): Promise<void> {
+    await this.migrate();
+    await this.db.query("DELETE FROM anyvpc_records WHERE kind = $1 AND key = $2", [kind, key]);
   }
 
   async close(): Promise<void> {

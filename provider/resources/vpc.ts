@@ -255,7 +255,10 @@ export async function createVpc(
       realization[site] = await realizeSite(ctx, site, facts);
       realized.push(site);
     }
-    return { id: idFor("vpc", owner), outs: stateOf(inputs, facts, realization) };
+    const id = idFor("vpc", owner);
+    const outs = stateOf(inputs, facts, realization);
+    await ctx.ledger.putRecord("vpc", id, vpcRecordOf(outs));
+    return { id, outs };
   } catch (e) {
     // Undo what this create made, so a failed create leaves nothing behind on any fabric.
     for (const site of realized.reverse()) await unrealizeSite(ctx, site, facts!).catch(() => undefined);
@@ -278,7 +281,7 @@ export async function readVpc(
 
 export async function updateVpc(
   ctx: ProviderContext,
-  _id: string,
+  id: string,
   olds: VpcState,
   news: VpcArgs,
 ): Promise<{ outs: VpcState }> {
@@ -295,12 +298,28 @@ export async function updateVpc(
     realization[site] = before?.complete ? before : await realizeSite(ctx, site, facts);
   }
   for (const site of olds.sites.filter((s) => !news.sites.includes(s))) await unrealizeSite(ctx, site, facts);
-  return { outs: stateOf(news, facts, realization) };
+  const outs = stateOf(news, facts, realization);
+  await ctx.ledger.putRecord("vpc", id, vpcRecordOf(outs));
+  return { outs };
 }
 
-export async function deleteVpc(ctx: ProviderContext, _id: string, props: VpcState): Promise<void> {
+export async function deleteVpc(ctx: ProviderContext, id: string, props: VpcState): Promise<void> {
   for (const site of props.sites) await unrealizeSite(ctx, site, props);
   await ctx.ledger.release(props.owner);
+  await ctx.ledger.deleteRecord("vpc", id);
+}
+
+/** What a Subnet needs to know of its VPC, found by the VPC's id (also from another stack). */
+export type VpcRecord = Pick<
+  VpcState,
+  "owner" | "name" | "sites" | "cidr" | "size" | "vrf" | "l3Vni" | "ipv6Cidr" | "realization"
+>;
+
+function vpcRecordOf(s: VpcState): VpcRecord {
+  const { owner, name, sites, cidr, size, vrf, l3Vni, ipv6Cidr, realization } = s;
+  return ipv6Cidr
+    ? { owner, name, sites, cidr, size, vrf, l3Vni, ipv6Cidr, realization }
+    : { owner, name, sites, cidr, size, vrf, l3Vni, realization };
 }
 
 function requireOwner(inputs: VpcArgs): string {

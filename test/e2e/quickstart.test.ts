@@ -81,5 +81,9 @@ describe("e2e: examples/quickstart", function () {
     for (const leaf of ["leaf1", "leaf2"])
       assert.deepEqual(Object.keys((t.lab.nvue.applied(leaf).vrf as object | undefined) ?? {}), []);
     assert.deepEqual(t.lab.metal.snapshot().vrfs, []);
+    assert.deepEqual(t.lab.metal.snapshot().virtualNetworks, []);
+    assert.deepEqual(t.lab.metal.snapshot().metalGateways, []);
+    for (const leaf of ["leaf1", "leaf2"])
+      assert.deepEqual(Object.keys((t.lab.nvue.applied(leaf).interface as object | undefined) ?? {}), []);
   });
 });

@@ -128,6 +128,17 @@ for (const engine of engines) {
       );
     });
 
+    it("keeps records by kind and key, replaced on put and gone after delete", async () => {
+      const key = uniquePool("rec");
+      assert.equal(await ledger.getRecord("vpc", key), undefined);
+      await ledger.putRecord("vpc", key, { cidr: "10.1.0.0/16", sites: ["ams"] });
+      await ledger.putRecord("vpc", key, { cidr: "10.2.0.0/16", sites: ["ams", "da"] });
+      assert.deepEqual(await ledger.getRecord("vpc", key), { cidr: "10.2.0.0/16", sites: ["ams", "da"] });
+      await ledger.deleteRecord("vpc", key);
+      await ledger.deleteRecord("vpc", key);
+      assert.equal(await ledger.getRecord("vpc", key), undefined);
+    });
+
     it("release frees everything an owner holds, and the space is reused", async () => {
       const pool = uniquePool("release");
       const numPool = uniquePool("release-vlan");

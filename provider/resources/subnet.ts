@@ -1,0 +1,379 @@
+// Subnet: one L2 segment of a VPC at one site. This file holds its handlers: validate → plan the
+// CIDR (inside the VPC), gateway, VLAN (per site), VNI and IPv6 /64 through the ledger → realize
+// it on the site's fabric (NVUE: VLAN + L2VNI + SVI with the anycast gateway on every leaf; Metal:
+// VLAN + VRF IP reservation + VRF gateway) → outputs. The VPC is found by its id in the ledger.
+import { InputError } from "../errors";
+import type { SubnetArgs, SubnetRealization, SubnetState } from "../generated/schema";
+import {
+  ensureVlan,
+  ensureVrfGateway,
+  ensureVrfReservation,
+  ownerTag,
+  teardownSubnet,
+  idOf,
+} from "../drivers/metal/realize";
+import { removeSubnetChanges, subnetChanges } from "../drivers/nvue/intent";
+import { subnetLayout } from "../ipam/hosts";
+import { contains, formatAddress, parsePrefix, prefix } from "../ipam/prefix";
+import type { AllocationRequest, PoolSpec } from "../ledger/ledger";
+import { planAllocation } from "../ledger/ledger";
+import { validateAgainst } from "../validate";
+import {
+  asFailure,
+  idFor,
+  isUnknown,
+  knownOnly,
+  toFailures,
+  type CheckFailure,
+  type DiffResult,
+  type ProviderContext,
+  type ResourceHandlers,
+} from "./common";
+import type { VpcRecord } from "./vpc";
+
+export const defaultSubnetSize = 24;
+const defaultVlans = { from: 100, to: 3999 };
+const defaultL2Vnis = { from: 10_000, to: 999_999 };
+/** Metal VRF IP reservations are /22 to /29 (IPv4). */
+const metalSizes = { min: 22, max: 29 };
+
+const ipv4Pool = (vpc: string) => `vpc/${vpc}/ipv4`;
+const ipv6Pool = (vpc: string) => `vpc/${vpc}/ipv6`;
+const vlanPool = (site: string) => `vlan/${site}`;
+const vniPool = "l2vni";
+
+function cidrRequest(args: SubnetArgs): AllocationRequest {
+  return args.cidr !== undefined ? { prefix: args.cidr } : { length: args.size ?? defaultSubnetSize };
+}
+
+export async function vpcRecord(ctx: ProviderContext, vpcId: string): Promise<VpcRecord | undefined> {
+  return ctx.ledger.getRecord<VpcRecord>("vpc", vpcId);
+}
+
+function wantsIpv6(args: SubnetArgs, vpc: VpcRecord, siteKind: string): boolean {
+  return args.ipv6 ?? (vpc.ipv6Cidr !== undefined && siteKind === "nvue");
+}
+
+export async function checkSubnet(
+  ctx: ProviderContext,
+  _olds: Partial<SubnetState>,
+  news: SubnetArgs,
+): Promise<{ inputs: SubnetArgs; failures: CheckFailure[] }> {
+  const known = knownOnly(news);
+  const errors = validateAgainst("SubnetArgs", "Subnet", known);
+  const fail = (field: string, value: unknown, problem: string, fix?: string) =>
+    errors.push(new InputError({ resource: "Subnet", field, value, problem, fix }));
+  if (errors.length === 0 && known.vpc !== undefined) {
+    const vpc = await vpcRecord(ctx, known.vpc);
+    if (!vpc) {
+      fail(
+        "vpc",
+        known.vpc,
+        "is not a VPC anyvpc knows",
+        "Pass the id of a Vpc created with anyvpc (vpc: prod.id)",
+      );
+    } else {
+      const site = known.site;
+      const siteConfig = site === undefined ? undefined : ctx.fabric.sites[site];
+      if (site !== undefined && !vpc.sites.includes(site)) {
+        fail(
+          "site",
+          site,
+          `is not one of the VPC's sites`,
+          `Use one of ${vpc.sites.join(", ")}, or add the site to the VPC`,
+        );
+      }
+      const vpcPrefix = prefix(vpc.cidr);
+      if (known.cidr !== undefined && known.size !== undefined) {
+        fail(
+          "size",
+          known.size,
+          "cannot be given together with cidr",
+          "Give cidr to pin the network, or size to have it planned, not both",
+        );
+      }
+      const wanted = known.cidr !== undefined ? parsePrefix(known.cidr) : undefined;
+      if (wanted?.ok && !contains(vpcPrefix, wanted.prefix)) {
+        fail(
+          "cidr",
+          known.cidr,
+          `is outside the VPC's ${vpc.cidr}`,
+          `Choose a network inside ${vpc.cidr}, or leave cidr out to have one planned`,
+        );
+      }
+      const length = wanted?.ok ? wanted.prefix.length : (known.size ?? defaultSubnetSize);
+      if (length < vpcPrefix.length)
+        fail(
+          known.cidr ? "cidr" : "size",
+          known.cidr ?? length,
+          `is larger than the VPC's ${vpc.cidr}`,
+          `Use /${vpcPrefix.length} or longer`,
+        );
+      if (siteConfig?.kind === "equinix-metal" && (length < metalSizes.min || length > metalSizes.max)) {
+        fail(
+          known.cidr ? "cidr" : "size",
+          known.cidr ?? length,
+          `cannot be a subnet on the Equinix Metal site ${site}`,
+          "Metal VRF subnets are /22 to /29",
+        );
+      }
+      if (known.ipv6 === true && (vpc.ipv6Cidr === undefined || siteConfig?.kind !== "nvue")) {
+        fail(
+          "ipv6",
+          true,
+          vpc.ipv6Cidr === undefined
+            ? "needs a VPC with IPv6"
+            : "is not supported on Equinix Metal sites yet",
+          "Set ipv6: true on the Vpc, or leave ipv6 out",
+        );
+      }
+      if (errors.length === 0 && news.owner !== undefined && !isUnknown(news.cidr) && !isUnknown(news.size)) {
+        try {
+          planAllocation(
+            ipv4Pool(known.vpc),
+            { kind: "prefix", parent: vpc.cidr },
+            await ctx.ledger.list({ pool: ipv4Pool(known.vpc) }),
+            news.owner,
+            cidrRequest(news),
+          );
+        } catch (e) {
+          errors.push(
+            asFailure(
+              news.cidr !== undefined ? "cidr" : "size",
+              news.cidr ?? news.size ?? defaultSubnetSize,
+              e,
+            ),
+          );
+        }
+      }
+    }
+  }
+  return { inputs: news, failures: toFailures(errors) };
+}
+
+export async function diffSubnet(_id: string, olds: SubnetState, news: SubnetArgs): Promise<DiffResult> {
+  const replaces: string[] = [];
+  if (news.vpc !== olds.vpc) replaces.push("vpc");
+  if (news.site !== olds.site) replaces.push("site");
+  if (news.cidr !== undefined ? news.cidr !== olds.cidr : (news.size ?? defaultSubnetSize) !== olds.size) {
+    replaces.push(news.cidr !== undefined ? "cidr" : "size");
+  }
+  if (news.ipv6 !== undefined && news.ipv6 !== (olds.ipv6 ?? false)) replaces.push("ipv6");
+  const changed = (a: unknown, b: unknown) => JSON.stringify(a ?? null) !== JSON.stringify(b ?? null);
+  const updates = (["name", "tags"] as const).filter((k) => changed(olds[k], news[k]));
+  return {
+    changes: replaces.length + updates.length > 0 || !olds.realization?.complete,
+    replaces,
+    deleteBeforeReplace: replaces.length > 0,
+  };
+}
+
+async function realize(ctx: ProviderContext, s: SubnetState, vpc: VpcRecord): Promise<SubnetRealization> {
+  const site = ctx.sites.get(s.site);
+  if (site.kind === "nvue") {
+    const gateways = [`${s.gateway}/${s.size}`, ...(s.ipv6Gateway ? [`${s.ipv6Gateway}/64`] : [])];
+    const changes = subnetChanges({ vrf: vpc.vrf, vlan: s.vlan, vni: s.vni, gateways, description: s.name });
+    await site.nvue.ensureAll(new Map(site.nvue.switchNames.map((sw) => [sw, changes])));
+    return { kind: "nvue", complete: true, switches: site.nvue.switchNames };
+  }
+  const vrfId = vpc.realization?.[s.site]?.vrfId;
+  if (!vrfId)
+    throw new InputError({
+      resource: "Subnet",
+      field: "site",
+      value: s.site,
+      problem: "has no VRF of this VPC yet",
+      fix: "Run pulumi up again once the Vpc is realized",
+    });
+  const vlan = await ensureVlan(site.metal, site.site, {
+    owner: s.owner,
+    vxlan: s.vlan,
+    description: s.name,
+  });
+  const network = prefix(s.cidr);
+  const reservation = await ensureVrfReservation(site.metal, site.site, {
+    owner: s.owner,
+    vrfId,
+    network: formatAddress(4, network.network),
+    cidr: network.length,
+  });
+  const gateway = await ensureVrfGateway(site.metal, site.site, {
+    vlanId: vlan.id,
+    reservationId: reservation.id,
+  });
+  return {
+    kind: "equinix-metal",
+    complete: true,
+    vlanId: vlan.id,
+    reservationId: reservation.id,
+    gatewayId: gateway.id,
+  };
+}
+
+async function unrealize(
+  ctx: ProviderContext,
+  s: Pick<SubnetState, "site" | "vlan" | "owner" | "realization">,
+): Promise<void> {
+  const site = ctx.sites.get(s.site);
+  if (site.kind === "nvue") {
+    const changes = removeSubnetChanges(s.vlan);
+    await site.nvue.ensureAll(new Map(site.nvue.switchNames.map((sw) => [sw, changes])));
+    return;
+  }
+  const tag = ownerTag(s.owner);
+  const vlan = (await site.metal.listVlans(site.site.projectId, site.site.metro)).find((v) =>
+    (v.tags ?? []).includes(tag),
+  );
+  if (vlan)
+    await teardownSubnet(site.metal, site.site, {
+      vlanId: vlan.id,
+      vxlan: s.vlan,
+      reservationId: s.realization?.reservationId,
+    });
+}
+
+async function readRealization(ctx: ProviderContext, s: SubnetState): Promise<SubnetRealization> {
+  const site = ctx.sites.get(s.site);
+  if (site.kind === "nvue") {
+    const holding: string[] = [];
+    for (const sw of site.nvue.switchNames) {
+      const svi = await site.nvue.read(sw, ["interface", `vlan${s.vlan}`]);
+      const vni = await site.nvue.read(sw, ["bridge", "domain", "br_default", "vlan", String(s.vlan), "vni"]);
+      if (svi && vni && typeof vni === "object" && String(s.vni) in vni) holding.push(sw);
+    }
+    return { kind: "nvue", complete: holding.length === site.nvue.switchNames.length, switches: holding };
+  }
+  const tag = ownerTag(s.owner);
+  const vlan = (await site.metal.listVlans(site.site.projectId, site.site.metro)).find((v) =>
+    (v.tags ?? []).includes(tag),
+  );
+  const gateway =
+    vlan &&
+    (await site.metal.listGateways(site.site.projectId)).find((g) => idOf(g.virtual_network) === vlan.id);
+  const r: SubnetRealization = { kind: "equinix-metal", complete: Boolean(vlan && gateway) };
+  if (vlan) r.vlanId = vlan.id;
+  if (gateway) r.gatewayId = gateway.id;
+  if (s.realization?.reservationId) r.reservationId = s.realization.reservationId;
+  return r;
+}
+
+export async function createSubnet(
+  ctx: ProviderContext,
+  inputs: SubnetArgs,
+): Promise<{ id: string; outs: SubnetState }> {
+  const owner = inputs.owner;
+  if (!owner) throw new Error("Subnet inputs carry no owner; create Subnet resources through the anyvpc SDK");
+  const vpc = await vpcRecord(ctx, inputs.vpc);
+  if (!vpc)
+    throw new InputError({
+      resource: "Subnet",
+      field: "vpc",
+      value: inputs.vpc,
+      problem: "is not a VPC anyvpc knows",
+    });
+  const siteKind = ctx.sites.get(inputs.site).kind;
+  let state: SubnetState | undefined;
+  try {
+    const cidrSpec: PoolSpec = { kind: "prefix", parent: vpc.cidr };
+    const cidr = (await ctx.ledger.allocate(ipv4Pool(inputs.vpc), cidrSpec, owner, cidrRequest(inputs)))
+      .value;
+    const layout = subnetLayout(prefix(cidr));
+    const vlan = await ctx.ledger.allocate(
+      vlanPool(inputs.site),
+      { kind: "number", range: ctx.fabric.pools.vlans ?? defaultVlans },
+      owner,
+      {},
+    );
+    const vni = await ctx.ledger.allocate(
+      vniPool,
+      { kind: "number", range: ctx.fabric.pools.l2Vnis ?? defaultL2Vnis },
+      owner,
+      {},
+    );
+    state = {
+      vpc: inputs.vpc,
+      site: inputs.site,
+      name: inputs.name ?? owner.split("/").pop()!,
+      cidr,
+      size: layout.subnet.length,
+      gateway: layout.gateway,
+      vlan: Number(vlan.value),
+      vni: Number(vni.value),
+      ipv6: false,
+      usableAddresses: Number(layout.usable),
+      owner,
+      realization: { kind: siteKind, complete: false },
+    };
+    if (wantsIpv6(inputs, vpc, siteKind) && vpc.ipv6Cidr) {
+      const v6 = (
+        await ctx.ledger.allocate(ipv6Pool(inputs.vpc), { kind: "prefix", parent: vpc.ipv6Cidr }, owner, {
+          length: 64,
+        })
+      ).value;
+      state.ipv6 = true;
+      state.ipv6Cidr = v6;
+      state.ipv6Gateway = subnetLayout(prefix(v6)).gateway;
+    }
+    if (inputs.tags !== undefined) state.tags = inputs.tags;
+    state.realization = await realize(ctx, state, vpc);
+    const id = idFor("subnet", owner);
+    await ctx.ledger.putRecord("subnet", id, state);
+    return { id, outs: state };
+  } catch (e) {
+    // Undo what this create made: nothing stays on the fabric or in the ledger.
+    if (state) await unrealize(ctx, state).catch(() => undefined);
+    await ctx.ledger.release(owner);
+    throw e;
+  }
+}
+
+export async function readSubnet(
+  ctx: ProviderContext,
+  id: string,
+  props: SubnetState,
+): Promise<{ id: string; props: SubnetState }> {
+  const held = await ctx.ledger.list({ pool: ipv4Pool(props.vpc), owner: props.owner });
+  return {
+    id,
+    props: { ...props, cidr: held[0]?.value ?? "", realization: await readRealization(ctx, props) },
+  };
+}
+
+export async function updateSubnet(
+  ctx: ProviderContext,
+  id: string,
+  olds: SubnetState,
+  news: SubnetArgs,
+): Promise<{ outs: SubnetState }> {
+  const state: SubnetState = { ...olds, name: news.name ?? olds.name };
+  if (news.tags !== undefined) state.tags = news.tags;
+  else delete state.tags;
+  if (!olds.realization.complete || state.name !== olds.name) {
+    const vpc = await vpcRecord(ctx, olds.vpc);
+    if (!vpc)
+      throw new InputError({
+        resource: "Subnet",
+        field: "vpc",
+        value: olds.vpc,
+        problem: "is not a VPC anyvpc knows",
+      });
+    state.realization = await realize(ctx, state, vpc);
+  }
+  await ctx.ledger.putRecord("subnet", id, state);
+  return { outs: state };
+}
+
+export async function deleteSubnet(ctx: ProviderContext, id: string, props: SubnetState): Promise<void> {
+  await unrealize(ctx, props);
+  await ctx.ledger.release(props.owner);
+  await ctx.ledger.deleteRecord("subnet", id);
+}
+
+export const subnetHandlers: ResourceHandlers<SubnetArgs, SubnetState> = {
+  check: checkSubnet,
+  diff: diffSubnet,
+  create: createSubnet,
+  read: readSubnet,
+  update: updateSubnet,
+  delete: deleteSubnet,
+};
