@@ -11,6 +11,7 @@ import {
   type ProviderContext,
   type ResourceHandlers,
 } from "./resources/common";
+import { attachmentHandlers } from "./resources/attachment";
 import { subnetHandlers } from "./resources/subnet";
 import { vpcHandlers } from "./resources/vpc";
 
@@ -33,6 +34,7 @@ function requireContext(): ProviderContext {
 const providers = {
   Vpc: () => bind(vpcHandlers),
   Subnet: () => bind(subnetHandlers),
+  Attachment: () => bind(attachmentHandlers),
 } as const;
 export type ResourceKind = keyof typeof providers;
 

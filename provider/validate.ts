@@ -19,6 +19,7 @@ ajv.addFormat("ipv4-cidr", (v: string) => {
   const r = parsePrefix(v);
   return r.ok && r.prefix.version === 4;
 });
+ajv.addFormat("ipv4", (v: string) => parsePrefix(`${v}/32`).ok);
 ajv.addFormat("ipv6-cidr", (v: string) => {
   const r = parsePrefix(v);
   return r.ok && r.prefix.version === 6;
@@ -83,6 +84,14 @@ function toInputError(resource: string, data: unknown, err: ErrorObject, prefix:
     }
     case "format": {
       const value = valueAt(data, err.instancePath);
+      if (p.format === "ipv4")
+        return new InputError({
+          resource,
+          field: at(err.instancePath),
+          value,
+          problem: "is not a valid IPv4 address",
+          fix,
+        });
       const parsed = parsePrefix(value);
       const family = String(p.format).startsWith("ipv6") ? "IPv6" : "IPv4";
       const problem = parsed.ok

@@ -3,10 +3,20 @@
 // prints the plan. Simulators and stack keep their state in .state/quickstart, so
 // `scripts/quickstart.sh refresh|preview|destroy` later acts on the same fabric.
 import path from "node:path";
-import { startLab } from "../sim/lab";
+import { labServers, startLab } from "../sim/lab";
+import { canReach } from "../sim/nvue";
 import { labStackConfig } from "./lib/lab-config";
 import { repoRoot, Stack } from "./lib/pulumi";
 
+type AttachmentOut = {
+  server?: string;
+  site: string;
+  ip: string;
+  ipv6?: string;
+  prefixLength: number;
+  vlan: number;
+  mode: string;
+};
 type SubnetOut = {
   cidr: string;
   gateway: string;
@@ -73,6 +83,33 @@ async function main(): Promise<void> {
             `  ${cols.join(" ")} VLAN ${String(s.vlan).padEnd(5)} VNI ${String(s.vni).padEnd(7)} ${s.ipv6Cidr ?? ""}`,
           );
         }
+      }
+      const atts = ((await stack.outputs()).attachments ?? {}) as Record<string, AttachmentOut>;
+      console.log("\nAttachments");
+      for (const [name, a] of Object.entries(atts)) {
+        console.log(
+          `  ${name.padEnd(4)} ${a.site.padEnd(4)} ${(a.server ?? "").padEnd(7)} ${a.ip}/${a.prefixLength} ${a.ipv6 ?? ""} VLAN ${a.vlan} ${a.mode}`,
+        );
+      }
+      // Reachability from the switches' applied configs (the fabric model), not from our outputs.
+      const onAms = Object.entries(atts).filter(([, a]) => a.site === "ams" && a.server);
+      if (onAms.length >= 2) {
+        const configs = { leaf1: lab.nvue.applied("leaf1"), leaf2: lab.nvue.applied("leaf2") };
+        const ports = Object.entries(labServers).map(([server, p]) => ({
+          server,
+          switch: p.switch,
+          port: p.port,
+        }));
+        const [[an, a], [bn, b]] = onAms as [[string, AttachmentOut], [string, AttachmentOut]];
+        const ep = (x: AttachmentOut) => ({
+          server: x.server!,
+          ip: `${x.ip}/${x.prefixLength}`,
+          ...(x.mode === "trunk" ? { vlan: x.vlan } : {}),
+        });
+        const r = canReach(configs, ports, ep(a), ep(b));
+        console.log(
+          `\nReachability (fabric model): ${an} → ${bn}: ${r.reachable ? "yes" : "no"} (${r.reason})`,
+        );
       }
       console.log("\nOn the fabric");
       for (const leaf of ["leaf1", "leaf2"])

@@ -2,6 +2,8 @@
 // come from schema.json (provider/generated/schema.ts); nothing here restates them.
 import * as pulumi from "@pulumi/pulumi";
 import type {
+  AttachmentArgs as AttachmentInputs,
+  AttachmentState,
   SubnetArgs as SubnetInputs,
   SubnetState,
   VpcArgs as VpcInputs,
@@ -10,7 +12,7 @@ import type {
 import schema from "../schema.json";
 import { providerShim } from "./shim";
 
-export type { Fabric, SubnetState, VpcState } from "../provider/generated/schema";
+export type { AttachmentState, Fabric, SubnetState, VpcState } from "../provider/generated/schema";
 
 /** Every input may be a plain value or another resource's output. */
 export type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
@@ -19,6 +21,7 @@ export type Outputs<T> = { readonly [K in keyof T]-?: pulumi.Output<T[K]> };
 
 export type VpcArgs = Inputs<Omit<VpcInputs, "owner">>;
 export type SubnetArgs = Inputs<Omit<SubnetInputs, "owner">>;
+export type AttachmentArgs = Inputs<Omit<AttachmentInputs, "owner">>;
 
 /** The output property names of a kind, read from schema.json, registered so Pulumi exposes them. */
 function outputSlots(def: keyof typeof schema.$defs): Record<string, undefined> {
@@ -63,6 +66,23 @@ export class Subnet extends pulumi.dynamic.Resource {
       opts,
       "anyvpc",
       "Subnet",
+    );
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+export interface Attachment extends Outputs<AttachmentState> {}
+/** A server port put into a subnet: address planned, port configured, netplan for the server. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class Attachment extends pulumi.dynamic.Resource {
+  constructor(name: string, args: AttachmentArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerShim("Attachment"),
+      name,
+      { ...outputSlots("AttachmentState"), ...args, owner: ownerKey("Attachment", name) },
+      opts,
+      "anyvpc",
+      "Attachment",
     );
   }
 }

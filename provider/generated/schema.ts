@@ -357,3 +357,79 @@ export interface SubnetState {
   owner: string;
   realization: SubnetRealization;
 }
+/**
+ * Inputs of an Attachment: one server port put into a subnet. Give exactly one of server, port, metalDevice.
+ *
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "AttachmentArgs".
+ */
+export interface AttachmentArgs {
+  /**
+   * The id of the Subnet.
+   */
+  subnet: string;
+  /**
+   * A server of the site's inventory (its switch port comes from the fabric description).
+   */
+  server?: string;
+  port?: {
+    switch: Name;
+    interface: string;
+  };
+  metalDevice?: {
+    /**
+     * Device id or hostname.
+     */
+    device: string;
+    /**
+     * Default bond0.
+     */
+    port?: string;
+  };
+  /**
+   * access: untagged on the port; trunk: tagged with the subnet's VLAN. Default access.
+   */
+  mode?: "access" | "trunk";
+  /**
+   * Explicit IPv4 address. Default: planned.
+   */
+  ip?: string;
+  /**
+   * The server's interface name, for hostConfig. Default eth0 (bond0 on Metal).
+   */
+  hostInterface?: string;
+  owner?: string;
+}
+/**
+ * Outputs of an Attachment.
+ *
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "AttachmentState".
+ */
+export interface AttachmentState {
+  subnet: string;
+  vpc: string;
+  site: string;
+  server?: string;
+  /**
+   * switch+interface, or device+port(+portId).
+   */
+  target: {
+    [k: string]: string | undefined;
+  };
+  mode: string;
+  ip: string;
+  ipv6?: string;
+  gateway: string;
+  ipv6Gateway?: string;
+  prefixLength: number;
+  vlan: number;
+  /**
+   * netplan YAML for the server.
+   */
+  hostConfig: string;
+  owner: string;
+  realization: {
+    complete: boolean;
+  };
+}

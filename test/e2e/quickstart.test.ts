@@ -2,6 +2,8 @@
 // destroy of examples/quickstart, with assertions on outputs, state and the ledger.
 import assert from "node:assert/strict";
 import { contains, overlaps, prefix } from "../../provider/ipam/prefix";
+import { labServers } from "../../sim/lab";
+import { canReach } from "../../sim/nvue";
 import { ledgerAllocations, openTestStack, type TestStack } from "./helpers";
 
 describe("e2e: examples/quickstart", function () {
@@ -41,6 +43,40 @@ describe("e2e: examples/quickstart", function () {
       `anyvpc-quickstart/e2e/Vpc/lab=10.200.0.0/16`,
       `anyvpc-quickstart/e2e/Vpc/prod=${vpcs.prod!.cidr}`,
     ]);
+  });
+
+  it("attaches servers, writes their netplan, and the fabric model lets them reach each other", async () => {
+    const out = await t.stack.outputs();
+    const atts = out.attachments as Record<
+      string,
+      { ip: string; prefixLength: number; vlan: number; mode: string; server: string }
+    >;
+    const n1 = atts.n1!;
+    const n2 = atts.n2!;
+    assert.match(
+      (out.hostConfig as Record<string, string>).n1!,
+      new RegExp(`addresses: \\[${n1.ip}/${n1.prefixLength}`),
+    );
+    const configs = { leaf1: t.lab.nvue.applied("leaf1"), leaf2: t.lab.nvue.applied("leaf2") };
+    const ports = Object.entries(labServers).map(([server, p]) => ({
+      server,
+      switch: p.switch,
+      port: p.port,
+    }));
+    const r = canReach(
+      configs,
+      ports,
+      { server: "node-1", ip: `${n1.ip}/${n1.prefixLength}` },
+      { server: "node-2", ip: `${n2.ip}/${n2.prefixLength}`, vlan: n2.vlan },
+    );
+    assert.ok(r.reachable, r.reason);
+    const lab = canReach(
+      configs,
+      ports,
+      { server: "node-1", ip: `${n1.ip}/${n1.prefixLength}` },
+      { server: "node-3", ip: "10.200.0.5/24" },
+    );
+    assert.ok(!lab.reachable, "a server outside the VPC is not reachable");
   });
 
   it("stores a thin shim as the provider, not the provider's code", async () => {

@@ -142,7 +142,11 @@ export function portChanges(p: PortIntent): ConfigChange[] {
   return [{ path: ["interface", p.port, "bridge", "domain", "br_default"], value: domain }];
 }
 
-export function removePortChanges(p: PortIntent): ConfigChange[] {
+/**
+ * Takes a VLAN off a port. When `lastUse` (no other attachment uses the port), the port leaves the
+ * bridge entirely, so nothing of anyvpc's is left behind on it.
+ */
+export function removePortChanges(p: PortIntent & { lastUse?: boolean }): ConfigChange[] {
   check(
     interfaceName.test(p.port),
     "interface",
@@ -151,6 +155,7 @@ export function removePortChanges(p: PortIntent): ConfigChange[] {
   );
   const vlan = int(p.vlan, 2, 4094, "VLAN");
   const at = ["interface", p.port, "bridge", "domain", "br_default"];
+  if (p.lastUse) return [{ path: ["interface", p.port, "bridge"], value: null }];
   return p.mode === "access"
     ? [{ path: [...at, "access"], value: null }]
     : [{ path: [...at, "vlan", vlan], value: null }];
