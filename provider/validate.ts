@@ -105,6 +105,40 @@ function toInputError(resource: string, data: unknown, err: ErrorObject, prefix:
         fix,
       });
     }
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum": {
+      const bound = {
+        minimum: "at least",
+        maximum: "at most",
+        exclusiveMinimum: "more than",
+        exclusiveMaximum: "less than",
+      }[err.keyword];
+      return new InputError({
+        resource,
+        field: at(err.instancePath),
+        value: valueAt(data, err.instancePath),
+        problem: `must be ${bound} ${String(p.limit)}`,
+        fix,
+      });
+    }
+    case "minItems":
+      return new InputError({
+        resource,
+        field: at(err.instancePath),
+        value: valueAt(data, err.instancePath),
+        problem: `needs at least ${String(p.limit)} item${p.limit === 1 ? "" : "s"}`,
+        fix,
+      });
+    case "enum":
+      return new InputError({
+        resource,
+        field: at(err.instancePath),
+        value: valueAt(data, err.instancePath),
+        problem: `is not one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`,
+        fix,
+      });
     case "propertyNames": {
       const name = String(p.propertyName);
       return new InputError({

@@ -2,6 +2,7 @@
 // come from schema.json (provider/generated/schema.ts); nothing here restates them.
 import * as pulumi from "@pulumi/pulumi";
 import type {
+  Fabric,
   AttachmentArgs as AttachmentInputs,
   AttachmentState,
   SubnetArgs as SubnetInputs,
@@ -85,4 +86,22 @@ export class Attachment extends pulumi.dynamic.Resource {
       "Attachment",
     );
   }
+}
+
+/**
+ * The stack's fabric description (`anyvpc:fabric`), typed from schema.json, for programs that
+ * derive resources from it (a subnet per site, an attachment per server). Credentials inside it
+ * are secrets in the config and are not returned here: the provider reads them itself.
+ */
+export function fabric(): Fabric {
+  const value = new pulumi.Config("anyvpc").requireObject<Fabric>("fabric");
+  return JSON.parse(
+    JSON.stringify(value, (k, v: unknown) => (k === "password" || k === "token" ? undefined : v)),
+  ) as Fabric;
+}
+
+/** The servers of an NVUE site, by name, as the fabric description cables them. */
+export function serversOf(site: string): string[] {
+  const s = fabric().sites[site];
+  return s && s.kind === "nvue" ? Object.keys(s.servers ?? {}) : [];
 }

@@ -35,7 +35,12 @@ export interface Ledger {
   close(): Promise<void>;
 }
 
-/** A dry run: what `owner` would get from a pool holding `existing` (check/preview uses it). */
+/**
+ * A dry run for check/preview: what `owner` would get from a pool holding `existing`. What the
+ * owner holds now is left out: a request that differs from it means a replacement, and a
+ * replacement releases the old allocation before planning the new one (deleteBeforeReplace), so
+ * only other owners' allocations can stand in the way.
+ */
 export function planAllocation(
   pool: string,
   spec: PoolSpec,
@@ -43,5 +48,6 @@ export function planAllocation(
   owner: string,
   request: AllocationRequest,
 ): { allocation: Allocation; isNew: boolean } {
-  return PoolIndex.of(pool, spec, existing).plan(owner, request);
+  const others = existing.filter((a) => a.owner !== owner);
+  return PoolIndex.of(pool, spec, others).plan(owner, request);
 }

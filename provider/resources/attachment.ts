@@ -11,17 +11,18 @@ import { subnetLayout } from "../ipam/hosts";
 import { formatPrefix, prefix } from "../ipam/prefix";
 import type { AllocationRequest, PoolSpec } from "../ledger/ledger";
 import { planAllocation } from "../ledger/ledger";
-import { validateAgainst } from "../validate";
 import {
   asFailure,
   idFor,
   knownOnly,
   toFailures,
+  validateInputs,
   type CheckFailure,
   type DiffResult,
   type ProviderContext,
   type ResourceHandlers,
 } from "./common";
+import type { VpcRecord } from "./vpc";
 
 const hostPool = (subnet: string) => `subnet/${subnet}/hosts`;
 const host6Pool = (subnet: string) => `subnet/${subnet}/hosts6`;
@@ -178,6 +179,38 @@ function ipRequest(args: AttachmentArgs): AllocationRequest {
   return args.ip !== undefined ? { prefix: `${args.ip}/32` } : { length: 32 };
 }
 
+/** Why the host address cannot be planned (a reserved or taken explicit ip, a full subnet), if so. */
+async function planHostError(
+  ctx: ProviderContext,
+  subnet: SubnetState,
+  news: AttachmentArgs,
+): Promise<InputError | undefined> {
+  const reserved = news.ip !== undefined ? reservedRole(subnet, news.ip) : undefined;
+  if (reserved)
+    return new InputError({
+      resource: "Attachment",
+      field: "ip",
+      value: news.ip,
+      problem: `is the ${reserved} of subnet ${subnet.cidr}, reserved for the fabric`,
+      fix: "Choose a host address of the subnet, or leave ip out to have one planned",
+    });
+  const pool = hostPool(news.subnet);
+  try {
+    planAllocation(pool, hostSpec(subnet), await ctx.ledger.list({ pool }), news.owner!, ipRequest(news));
+    return undefined;
+  } catch (e) {
+    return asFailure("ip", news.ip ?? "(planned)", e);
+  }
+}
+
+/** Which reserved address of the subnet `ip` is (network, gateway, broadcast), if any. */
+function reservedRole(subnet: SubnetState, ip: string): string | undefined {
+  const layout = subnetLayout(prefix(subnet.cidr));
+  const at = layout.reserved.findIndex((r) => formatPrefix(r) === `${ip}/32`);
+  if (at < 0) return undefined;
+  return at === 0 ? "network address" : at === layout.reserved.length - 1 ? "broadcast address" : "gateway";
+}
+
 /** The owner key that holds a port for a VPC: attachments of one VPC share it, another VPC cannot. */
 const portHolder = (vpc: string, portKey: string) => `${vpc}@${portKey}`;
 
@@ -187,33 +220,25 @@ export async function checkAttachment(
   news: AttachmentArgs,
 ): Promise<{ inputs: AttachmentArgs; failures: CheckFailure[] }> {
   const known = knownOnly(news);
-  const errors = validateAgainst("AttachmentArgs", "Attachment", known);
+  const errors = validateInputs("AttachmentArgs", "Attachment", news);
   if (errors.length === 0) {
     const { resolved, errors: more } = await resolve(ctx, known);
     errors.push(...more);
     if (resolved && news.owner) {
-      try {
-        const pool = hostPool(news.subnet);
-        planAllocation(
-          pool,
-          hostSpec(resolved.subnet),
-          await ctx.ledger.list({ pool }),
-          news.owner,
-          ipRequest(news),
-        );
-      } catch (e) {
-        errors.push(asFailure("ip", news.ip ?? "(planned)", e));
-      }
+      const ipError = await planHostError(ctx, resolved.subnet, news);
+      if (ipError) errors.push(ipError);
       const holders = await ctx.ledger.list({ pool: portPool(resolved.portKey) });
       const other = holders.find((h) => h.owner !== portHolder(resolved.subnet.vpc, resolved.portKey));
       if (other) {
+        const vpcId = other.owner.split("@")[0]!;
+        const holder = await ctx.ledger.getRecord<VpcRecord>("vpc", vpcId);
         const field = news.server !== undefined ? "server" : news.port !== undefined ? "port" : "metalDevice";
         errors.push(
           new InputError({
             resource: "Attachment",
             field,
             value: news.server ?? news.port ?? news.metalDevice,
-            problem: `uses port ${resolved.portKey}, which belongs to VPC ${other.owner.split("@")[0]}`,
+            problem: `uses port ${resolved.portKey}, which belongs to VPC ${holder ? `${holder.name} (${holder.owner}, ${vpcId})` : vpcId}`,
             fix: "A port serves one VPC: detach it there first, or use another port",
           }),
         );

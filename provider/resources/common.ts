@@ -9,6 +9,7 @@ import { FileLedger } from "../ledger/file";
 import { PostgresLedger } from "../ledger/postgres";
 import type { Ledger } from "../ledger/ledger";
 import { Sites } from "../sites";
+import { validateAgainst, type SchemaDef } from "../validate";
 
 /** What Pulumi sends for values not known until apply (e.g. another resource's output at preview). */
 export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -25,6 +26,20 @@ export function knownOnly<T extends object>(inputs: T): Partial<T> {
   return Object.fromEntries(
     Object.entries(inputs).filter(([k, v]) => !isUnknown(v) && !k.startsWith("__")),
   ) as Partial<T>;
+}
+
+/**
+ * Schema validation of a resource's inputs at check. A value not known until apply (another
+ * resource's output at preview, e.g. the id of a Subnet being replaced) is present, not missing:
+ * it is not reported as required, and is validated at the check that runs once it is known.
+ */
+export function validateInputs(def: SchemaDef, resource: string, inputs: object): InputError[] {
+  const pending = new Set(
+    Object.keys(inputs).filter((k) => isUnknown((inputs as Record<string, unknown>)[k])),
+  );
+  return validateAgainst(def, resource, knownOnly(inputs)).filter(
+    (e) => !(e.reason === "is required" && pending.has(e.details.field ?? "")),
+  );
 }
 
 export interface ProviderContext {

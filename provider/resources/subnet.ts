@@ -17,13 +17,13 @@ import { subnetLayout } from "../ipam/hosts";
 import { contains, formatAddress, parsePrefix, prefix } from "../ipam/prefix";
 import type { AllocationRequest, PoolSpec } from "../ledger/ledger";
 import { planAllocation } from "../ledger/ledger";
-import { validateAgainst } from "../validate";
 import {
   asFailure,
   idFor,
   isUnknown,
   knownOnly,
   toFailures,
+  validateInputs,
   type CheckFailure,
   type DiffResult,
   type ProviderContext,
@@ -60,7 +60,7 @@ export async function checkSubnet(
   news: SubnetArgs,
 ): Promise<{ inputs: SubnetArgs; failures: CheckFailure[] }> {
   const known = knownOnly(news);
-  const errors = validateAgainst("SubnetArgs", "Subnet", known);
+  const errors = validateInputs("SubnetArgs", "Subnet", news);
   const fail = (field: string, value: unknown, problem: string, fix?: string) =>
     errors.push(new InputError({ resource: "Subnet", field, value, problem, fix }));
   if (errors.length === 0 && known.vpc !== undefined) {

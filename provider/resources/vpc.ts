@@ -6,13 +6,13 @@ import { deleteVrf, ensureVrf, ownerTag } from "../drivers/metal/realize";
 import { removeVrfChanges, vrfChanges } from "../drivers/nvue/intent";
 import { contains, formatPrefix, parsePrefix } from "../ipam/prefix";
 import { planAllocation, type AllocationRequest, type PoolSpec } from "../ledger/ledger";
-import { validateAgainst } from "../validate";
 import {
   asFailure,
   idFor,
   isUnknown,
   knownOnly,
   toFailures,
+  validateInputs,
   type CheckFailure,
   type DiffResult,
   type ProviderContext,
@@ -93,7 +93,7 @@ export async function checkVpc(
   news: VpcArgs,
 ): Promise<{ inputs: VpcArgs; failures: CheckFailure[] }> {
   const known = knownOnly(news);
-  const errors = validateAgainst("VpcArgs", "Vpc", known);
+  const errors = validateInputs("VpcArgs", "Vpc", news);
   if (errors.length === 0) errors.push(...crossFieldErrors(ctx, known));
   // Dry-run the plan against the ledger (read only) so overlaps and exhaustion fail at preview.
   if (errors.length === 0 && !isUnknown(news.cidr) && !isUnknown(news.size) && news.owner !== undefined) {

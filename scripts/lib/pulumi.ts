@@ -93,6 +93,12 @@ export class Stack {
     writeFileSync(this.configFile, YAML.stringify(doc));
   }
 
+  /** Sets one config key (a plain value or object), keeping every other key and the secrets. */
+  setConfigValue(key: string, value: unknown): void {
+    const doc = YAML.parse(readFileSync(this.configFile, "utf8")) as { config?: Record<string, unknown> };
+    this.writeConfig({ ...doc.config, [key]: value });
+  }
+
   run(
     args: string[],
     opts: { allowFailure?: boolean; cwd?: string; input?: string } = {},

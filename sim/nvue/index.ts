@@ -11,3 +11,4 @@ export {
 } from "./server";
 export { canReach, type Endpoint, type Reachability, type ServerPort } from "./fabric-model";
 export { validateConfig, type ValidationIssue } from "./validate";
+export { childTree, keysOf } from "./tree";

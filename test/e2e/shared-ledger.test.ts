@@ -1,5 +1,6 @@
 // Two stacks (two teams, two CI jobs) sharing one PostgreSQL ledger, run concurrently through the
-// real CLI, get disjoint plans; destroying both releases everything they held.
+// real CLI, get disjoint plans (CIDRs, VLANs, VNIs, L3VNIs) on one shared fabric; destroying both
+// releases everything they held.
 import assert from "node:assert/strict";
 import { overlaps, prefix } from "../../provider/ipam/prefix";
 import { PostgresLedger } from "../../provider/ledger/postgres";
@@ -10,17 +11,20 @@ import { openTestStack } from "./helpers";
 describe("e2e: two stacks sharing a PostgreSQL ledger", function () {
   this.timeout(300_000);
 
-  it("plan disjoint VPCs when run at the same time, and release them all on destroy", async () => {
+  it("plan disjoint VPCs and subnets when run at the same time, and release them all on destroy", async () => {
     const url = postgresUrl();
     const run = Date.now().toString(36);
     const vpcs = Array.from({ length: 6 }, (_, i) => ({ name: `v${i}`, args: { sites: ["ams"], size: 20 } }));
+    const subnets = vpcs.flatMap((v) =>
+      [0, 1].map((j) => ({ name: `${v.name}s${j}`, args: { vpc: v.name, site: "ams", size: 24 } })),
+    );
     // A pool of sixteen /20s, so twelve VPCs fill most of it.
     const lab = await startLab({ applyMs: 100 });
     const stacks = await Promise.all(
       ["blue", "green"].map((team) =>
         openTestStack(
-          "test/programs/vpcs",
-          { "anyvpc-test-vpcs:vpcs": vpcs },
+          "test/programs/network",
+          { "anyvpc-test-network:network": { vpcs, subnets } },
           { stack: `${team}-${run}`, ledgerUrl: url, vpcPool: "10.99.0.0/16", lab },
         ),
       ),
@@ -28,17 +32,18 @@ describe("e2e: two stacks sharing a PostgreSQL ledger", function () {
     const ledger = new PostgresLedger(url);
     // The database outlives test runs: release what an earlier, interrupted run may have left.
     for (const owner of new Set(
-      (await ledger.list()).map((a) => a.owner).filter((o) => /^anyvpc-test-vpcs\/(blue|green)-/.test(o)),
+      (await ledger.list()).map((a) => a.owner).filter((o) => /^anyvpc-test-network\/(blue|green)-/.test(o)),
     )) {
       await ledger.release(owner);
     }
     try {
       await Promise.all(stacks.map((t) => t.stack.up()));
-      const cidrs = (
-        await Promise.all(
-          stacks.map(async (t) => Object.values((await t.stack.outputs()).vpcs as Record<string, string>)),
-        )
-      ).flat();
+      type Out = {
+        vpcs: Record<string, { cidr: string }>;
+        subnets: Record<string, { vlan: number; vni: number }>;
+      };
+      const outs = await Promise.all(stacks.map(async (t) => (await t.stack.outputs()).out as Out));
+      const cidrs = outs.flatMap((o) => Object.values(o.vpcs).map((v) => v.cidr));
       assert.equal(cidrs.length, 12);
       const prefixes = cidrs.map((c) => prefix(c));
       for (let i = 0; i < prefixes.length; i++) {
@@ -49,6 +54,14 @@ describe("e2e: two stacks sharing a PostgreSQL ledger", function () {
       assert.equal(held.filter((a) => a.pool === "vpc-ipv4").length, 12);
       const l3Vnis = held.filter((a) => a.pool === "l3vni").map((a) => a.value);
       assert.equal(new Set(l3Vnis).size, 12, "every VPC of both stacks has its own L3VNI");
+      const subnetOuts = outs.flatMap((o) => Object.values(o.subnets));
+      assert.equal(subnetOuts.length, 24);
+      assert.equal(
+        new Set(subnetOuts.map((s) => s.vlan)).size,
+        24,
+        "one site, so every subnet has its own VLAN",
+      );
+      assert.equal(new Set(subnetOuts.map((s) => s.vni)).size, 24, "every subnet has its own L2VNI");
       // Both stacks name their VPCs v0..v5; on the shared switches each still got its own VRF.
       assert.equal(Object.keys(lab.nvue.applied("leaf1").vrf as object).length, 12);
 

@@ -1,0 +1,272 @@
+// The bad-input matrix: over a network that is already up, each case adds one bad resource and
+// runs the real `pulumi preview`. Every case must fail with its own message, naming the property
+// and the value, and nothing may reach the fabric or the ledger.
+import assert from "node:assert/strict";
+import { ledgerAllocations, openTestStack, type TestStack } from "./helpers";
+
+type Spec = { name: string; args: Record<string, unknown> };
+interface Network {
+  vpcs: Spec[];
+  subnets: Spec[];
+  attachments: Spec[];
+}
+
+/** What is up before the cases run: two VPCs, each with a subnet and an attached server. */
+const base: Network = {
+  vpcs: [
+    { name: "prod", args: { sites: ["ams", "da"], cidr: "10.1.0.0/16" } },
+    { name: "dev", args: { sites: ["ams"] } },
+  ],
+  subnets: [
+    { name: "web", args: { vpc: "prod", site: "ams", cidr: "10.1.1.0/24" } },
+    { name: "metal", args: { vpc: "prod", site: "da", size: 28 } },
+    { name: "devnet", args: { vpc: "dev", site: "ams" } },
+  ],
+  attachments: [
+    { name: "n1", args: { subnet: "web", server: "node-1", ip: "10.1.1.10" } },
+    { name: "n3", args: { subnet: "devnet", server: "node-3" } },
+  ],
+};
+
+interface Case {
+  what: string;
+  add: Partial<Record<keyof Network, Record<string, unknown>>>;
+  /** Pulumi prints `property P value {V} has a problem: R`; the expectation matches that line. */
+  property: string;
+  reason: RegExp;
+}
+
+const vpc = (args: Record<string, unknown>) => ({ vpcs: { sites: ["ams"], ...args } });
+const subnet = (args: Record<string, unknown>) => ({ subnets: { vpc: "prod", site: "ams", ...args } });
+const attach = (args: Record<string, unknown>) => ({ attachments: { subnet: "web", ...args } });
+
+const cases: Case[] = [
+  {
+    what: "malformed VPC CIDR",
+    add: vpc({ cidr: "10.0.0.1/33" }),
+    property: "cidr",
+    reason: /invalid prefix length '33'/,
+  },
+  {
+    what: "VPC CIDR with host bits",
+    add: vpc({ cidr: "10.9.3.0/16" }),
+    property: "cidr",
+    reason: /10\.9\.0\.0\/16/,
+  },
+  {
+    what: "VPC CIDR overlapping another VPC",
+    add: vpc({ cidr: "10.1.128.0/17" }),
+    property: "cidr",
+    reason: /Vpc\/prod/,
+  },
+  {
+    what: "VPC CIDR outside the pool",
+    add: vpc({ cidr: "192.168.0.0/16" }),
+    property: "cidr",
+    reason: /outside the fabric's VPC pool 10\.0\.0\.0\/8/,
+  },
+  {
+    what: "IPv6 CIDR as the VPC's IPv4 CIDR",
+    add: vpc({ cidr: "fd00::/48" }),
+    property: "cidr",
+    reason: /IPv4/,
+  },
+  {
+    what: "unknown site",
+    add: vpc({ sites: ["ams", "nowhere"] }),
+    property: "sites[1]",
+    reason: /not a site of the fabric.*Known sites: ams, da/,
+  },
+  { what: "no sites", add: vpc({ sites: [] }), property: "sites", reason: /needs at least 1 item/ },
+  {
+    what: "cidr and size together",
+    add: vpc({ cidr: "10.50.0.0/16", size: 16 }),
+    property: "size",
+    reason: /together with cidr/,
+  },
+  {
+    what: "VPC size shorter than any pool",
+    add: vpc({ size: 4 }),
+    property: "size",
+    reason: /must be at least 8/,
+  },
+  {
+    what: "VPC size larger than the space left",
+    add: vpc({ size: 8 }),
+    property: "size",
+    reason: /largest free block/,
+  },
+  {
+    what: "VPC size out of range",
+    add: vpc({ size: 31 }),
+    property: "size",
+    reason: /must be at most 28/,
+  },
+  {
+    what: "subnet outside its VPC",
+    add: subnet({ cidr: "10.2.0.0/24" }),
+    property: "cidr",
+    reason: /outside the VPC's 10\.1\.0\.0\/16/,
+  },
+  {
+    what: "subnet overlapping another subnet",
+    add: subnet({ cidr: "10.1.1.128/25" }),
+    property: "cidr",
+    reason: /Subnet\/web/,
+  },
+  {
+    what: "malformed subnet CIDR",
+    add: subnet({ cidr: "10.1.2.0/24x" }),
+    property: "cidr",
+    reason: /not a valid IPv4 CIDR/,
+  },
+  {
+    what: "subnet larger than the space left in its VPC",
+    add: subnet({ size: 16 }),
+    property: "size",
+    reason: /no free \/16 left in 10\.1\.0\.0\/16.*largest free block is 10\.1\.128\.0\/17/,
+  },
+  {
+    what: "subnet at a site its VPC does not span",
+    add: subnet({ vpc: "dev", site: "da" }),
+    property: "site",
+    reason: /not one of the VPC's sites/,
+  },
+  {
+    what: "subnet of an unknown VPC",
+    add: subnet({ vpc: "vpc-000000000000" }),
+    property: "vpc",
+    reason: /not a VPC anyvpc knows/,
+  },
+  {
+    what: "Metal subnet larger than Metal allows",
+    add: subnet({ site: "da", size: 20 }),
+    property: "size",
+    reason: /\/22 to \/29/,
+  },
+  {
+    what: "IPv6 subnet in a VPC without IPv6",
+    add: subnet({ ipv6: true }),
+    property: "ipv6",
+    reason: /needs a VPC with IPv6/,
+  },
+  {
+    what: "unknown server",
+    add: attach({ server: "node-9" }),
+    property: "server",
+    reason: /not a server of site ams.*node-1/,
+  },
+  {
+    what: "unknown switch",
+    add: attach({ port: { switch: "leaf9", interface: "swp5" } }),
+    property: "port.switch",
+    reason: /leaf9.*Known switches: leaf1, leaf2/,
+  },
+  {
+    what: "two targets",
+    add: attach({ server: "node-2", port: { switch: "leaf1", interface: "swp5" } }),
+    property: "port",
+    reason: /together with server/,
+  },
+  {
+    what: "no target",
+    add: attach({}),
+    property: "server",
+    reason: /is required.*exactly one of server, port or metalDevice/,
+  },
+  {
+    what: "duplicate explicit IP",
+    add: attach({ server: "node-2", ip: "10.1.1.10" }),
+    property: "ip",
+    reason: /Attachment\/n1/,
+  },
+  {
+    what: "IP outside the subnet",
+    add: attach({ server: "node-2", ip: "10.1.9.9" }),
+    property: "ip",
+    reason: /10\.1\.1\.0\/24/,
+  },
+  {
+    what: "malformed IP",
+    add: attach({ server: "node-2", ip: "10.1.1.256" }),
+    property: "ip",
+    reason: /not a valid IPv4 address/,
+  },
+  {
+    what: "the gateway as IP",
+    add: attach({ server: "node-2", ip: "10.1.1.1" }),
+    property: "ip",
+    reason: /is the gateway of subnet 10\.1\.1\.0\/24/,
+  },
+  {
+    what: "a port held by another VPC",
+    add: attach({ server: "node-3" }),
+    property: "server",
+    reason: /belongs to VPC dev \(anyvpc-test-network\/e2e\/Vpc\/dev/,
+  },
+  {
+    what: "a Metal device on a switch site",
+    add: attach({ metalDevice: { device: "node-1" } }),
+    property: "metalDevice",
+    reason: /switch fabric.*Use server or port/,
+  },
+  {
+    what: "unknown Metal device",
+    add: attach({ subnet: "metal", metalDevice: { device: "node-9" } }),
+    property: "metalDevice.device",
+    reason: /not a device of the Metal project/,
+  },
+  {
+    what: "unknown attachment mode",
+    add: attach({ server: "node-2", mode: "hybrid" }),
+    property: "mode",
+    reason: /is not one of "access", "trunk"/,
+  },
+];
+
+describe("e2e: the bad-input matrix at preview", function () {
+  this.timeout(900_000);
+  let t: TestStack;
+  let ledgerBefore: unknown;
+  let fabricBefore: unknown;
+  const fabric = () => ({
+    leaf1: t.lab.nvue.applyCount("leaf1"),
+    leaf2: t.lab.nvue.applyCount("leaf2"),
+    metal: t.lab.metal.snapshot(),
+  });
+
+  before(async () => {
+    t = await openTestStack("test/programs/network", { "anyvpc-test-network:network": base });
+    await t.stack.up();
+    ledgerBefore = ledgerAllocations(t.ledgerFile);
+    fabricBefore = fabric();
+  });
+  after(async () => {
+    await t?.stack.destroy().catch(() => undefined);
+    await t?.close();
+  });
+
+  it(`has at least 25 cases, each with its own message`, () => {
+    assert.ok(cases.length >= 25);
+    assert.equal(new Set(cases.map((c) => `${c.property} ${c.reason.source}`)).size, cases.length);
+  });
+
+  for (const c of cases) {
+    it(`${c.what}: fails at preview on ${c.property}, and creates nothing`, async () => {
+      const net = structuredClone(base);
+      for (const [kind, args] of Object.entries(c.add))
+        net[kind as keyof Network].push({ name: "bad", args: args as Record<string, unknown> });
+      t.stack.setConfigValue("anyvpc-test-network:network", net);
+      const r = await t.stack.preview([], { allowFailure: true });
+      const out = r.stdout + r.stderr;
+      assert.notEqual(r.code, 0, `preview must fail:\n${out}`);
+      const line = out
+        .split("\n")
+        .find((l) => l.includes(`property ${c.property} value`) && l.includes("has a problem"));
+      assert.ok(line, `no check failure on ${c.property}:\n${out}`);
+      assert.match(line, c.reason);
+      assert.deepEqual(ledgerAllocations(t.ledgerFile), ledgerBefore);
+      assert.deepEqual(fabric(), fabricBefore);
+    });
+  }
+});

@@ -1,0 +1,69 @@
+// Every example in examples/ is a real Pulumi program: each runs here against the simulated lab
+// with the real CLI (up → preview --expect-no-changes → destroy) and leaves nothing behind.
+import assert from "node:assert/strict";
+import { contains, prefix } from "../../provider/ipam/prefix";
+import { ledgerAllocations, openTestStack, type TestStack } from "./helpers";
+
+// Stack outputs are JSON from `pulumi stack output --json`; each check reads the shape its example exports.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Outputs = Record<string, any>;
+
+const examples: { dir: string; check(out: Outputs, t: TestStack): void }[] = [
+  {
+    dir: "examples/on-prem-evpn",
+    check(out, t) {
+      assert.deepEqual(Object.keys(out.addresses).sort(), ["node-1", "node-2", "node-3", "node-4"]);
+      assert.ok(contains(prefix(out.subnets.web.cidr), prefix(`${out.addresses["node-1"]}/32`)));
+      assert.ok(contains(prefix(out.subnets.data.cidr), prefix(`${out.addresses["node-4"]}/32`)));
+      assert.match(out.netplan["node-4"], new RegExp(`id: ${out.subnets.data.vlan}`));
+      for (const leaf of ["leaf1", "leaf2"])
+        assert.ok((t.lab.nvue.applied(leaf).vrf as Record<string, unknown>)[out.vpc.vrf]);
+    },
+  },
+  {
+    dir: "examples/equinix-metal",
+    check(out, t) {
+      assert.equal(prefix(out.vpcCidr).length, 20);
+      const metal = t.lab.metal.snapshot();
+      assert.deepEqual(
+        metal.vrfs.map((v) => v.ip_ranges),
+        [[out.vpcCidr]],
+      );
+      assert.deepEqual(
+        metal.virtualNetworks.map((v) => v.vxlan),
+        [out.subnet.vlan],
+      );
+      assert.equal(Object.keys(out.addresses).length, 2);
+    },
+  },
+  {
+    dir: "examples/hybrid",
+    check(out, t) {
+      assert.ok(contains(prefix(out.plan.vpc), prefix(out.plan.rack.cidr)));
+      assert.ok(contains(prefix(out.plan.vpc), prefix(out.plan.cloud.cidr)));
+      assert.equal(t.lab.metal.snapshot().vrfs.length, 1);
+    },
+  },
+];
+
+describe("e2e: examples", function () {
+  this.timeout(600_000);
+  for (const ex of examples) {
+    it(`${ex.dir}: up, no changes on a second preview, destroy leaves nothing`, async () => {
+      const t = await openTestStack(ex.dir);
+      try {
+        await t.stack.up();
+        ex.check(await t.stack.outputs(), t);
+        await t.stack.preview(["--expect-no-changes"]);
+        await t.stack.destroy();
+        assert.deepEqual(ledgerAllocations(t.ledgerFile), []);
+        const metal = t.lab.metal.snapshot();
+        assert.deepEqual([metal.vrfs, metal.virtualNetworks, metal.metalGateways], [[], [], []]);
+        for (const leaf of ["leaf1", "leaf2"])
+          assert.deepEqual(Object.keys((t.lab.nvue.applied(leaf).vrf as object | undefined) ?? {}), []);
+      } finally {
+        await t.close();
+      }
+    });
+  }
+});
