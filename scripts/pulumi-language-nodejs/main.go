@@ -25,8 +25,9 @@ import (
 	"strconv"
 	"strings"
 
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -53,10 +54,15 @@ func main() {
 	flags.String("tsconfig", "", "ignored; read from the runtime options")
 	flags.String("nodeargs", "", "ignored; read from the runtime options")
 	flags.String("packagemanager", "", "ignored")
+	// With --logflow the engine passes its logging flags on to every plugin, as to upstream's host.
+	logToStderr := flags.Bool("logtostderr", false, "log to stderr instead of to files")
+	verbose := flags.Int("v", 0, "log verbosity")
+	logFlow := flags.Bool("logflow", false, "pass the logging flags on to child processes")
 	if err := flags.Parse(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	logging.InitLogging(*logToStderr, *verbose, *logFlow)
 	h := &host{}
 	if args := flags.Args(); len(args) > 0 {
 		h.engineAddress = args[len(args)-1] // the engine's address is always the last positional arg

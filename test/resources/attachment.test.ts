@@ -80,13 +80,13 @@ describe("Attachment over both fabrics", function () {
     assert.match(await failureOn({ server: "node-4", ip }, "ip"), /held by p\/s\/Attachment\/n3/);
     assert.match(
       await failureOn({ server: "node-4", ip: web.outs.gateway }, "ip"),
-      /in use or reserved|overlaps/,
+      /is the gateway of subnet .*, reserved for the fabric/,
     );
   });
 
   it("refuses a port that another VPC holds, naming the holder", async () => {
     const reason = await failureOn({ subnet: other.id, server: "node-1" }, "server");
-    assert.match(reason, new RegExp(`belongs to VPC ${prod.id}`));
+    assert.match(reason, new RegExp(`belongs to VPC prod \\(p/s/Vpc/prod, ${prod.id}\\)`));
     await assert.rejects(
       attach("p/s/Attachment/steal", { subnet: other.id, server: "node-1" }),
       /held by another VPC/,

@@ -86,7 +86,7 @@ describe("Subnet over both fabrics", function () {
       [{ vpc: "vpc-000000000000" }, "vpc", /is not a VPC anyvpc knows/],
       [{ site: "lab" }, "site", /is not one of the VPC's sites. Use one of ams, da/],
       [{ cidr: "192.168.1.0/24" }, "cidr", /outside the VPC's/],
-      [{ size: 12 }, "size", /must be >= 16/],
+      [{ size: 12 }, "size", /must be at least 16/],
       [
         { site: "da", size: 20 },
         "size",

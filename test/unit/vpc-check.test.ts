@@ -49,9 +49,9 @@ describe("Vpc check", () => {
       "sites[1]",
       /not a site of the fabric. Known sites: ams, lab/,
     ],
-    ["no sites", { sites: [] }, "sites", /must NOT have fewer than 1 items/],
+    ["no sites", { sites: [] }, "sites", /needs at least 1 item/],
     ["duplicate sites", { sites: ["ams", "ams"] }, "sites", /duplicate items/],
-    ["size out of range", { size: 30 }, "size", /must be <= 28. Use a prefix length from 8 to 28/],
+    ["size out of range", { size: 30 }, "size", /must be at most 28. Use a prefix length from 8 to 28/],
     [
       "size and cidr together",
       { size: 16, cidr: "10.1.0.0/16" },
