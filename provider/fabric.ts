@@ -38,5 +38,41 @@ export function parseFabric(raw: string | undefined): FabricResult {
     };
   }
   const errors = validateAgainst("Fabric", "Fabric", value, fabricConfigKey);
+  if (errors.length === 0) errors.push(...interconnectErrors(value as Fabric));
   return errors.length ? { ok: false, errors } : { ok: true, fabric: value as Fabric };
+}
+
+/** An interconnect joins a switch of an NVUE site to an Equinix Metal metro of this fabric. */
+function interconnectErrors(fabric: Fabric): InputError[] {
+  const errors: InputError[] = [];
+  const sitesOf = (kind: string) =>
+    Object.keys(fabric.sites)
+      .filter((s) => fabric.sites[s]?.kind === kind)
+      .join(", ") || "(none)";
+  const wrongKind = (field: string, site: string, kind: string, what: string) =>
+    new InputError({
+      field,
+      value: site,
+      problem: `is not ${what} of the fabric`,
+      fix: `Use one of: ${sitesOf(kind)}`,
+    });
+  for (const [name, ic] of Object.entries(fabric.interconnects ?? {})) {
+    if (!ic) continue;
+    const at = `${fabricConfigKey}.interconnects.${name}`;
+    const nvue = fabric.sites[ic.nvue.site];
+    if (nvue?.kind !== "nvue")
+      errors.push(wrongKind(`${at}.nvue.site`, ic.nvue.site, "nvue", "an NVUE site"));
+    else if (!nvue.switches[ic.nvue.switch])
+      errors.push(
+        new InputError({
+          field: `${at}.nvue.switch`,
+          value: ic.nvue.switch,
+          problem: `is not a switch of site ${ic.nvue.site}`,
+          fix: `Use one of: ${Object.keys(nvue.switches).join(", ")}`,
+        }),
+      );
+    if (fabric.sites[ic.metal.site]?.kind !== "equinix-metal")
+      errors.push(wrongKind(`${at}.metal.site`, ic.metal.site, "equinix-metal", "an Equinix Metal site"));
+  }
+  return errors;
 }

@@ -3,13 +3,14 @@
 // prints the plan. Simulators and stack keep their state in .state/quickstart, so
 // `scripts/quickstart.sh refresh|preview|destroy` later acts on the same fabric.
 import path from "node:path";
-import { labServers, startLab } from "../sim/lab";
-import { canReach } from "../sim/nvue";
+import { startLab } from "../sim/lab";
 import { labStackConfig } from "./lib/lab-config";
 import { repoRoot, Stack } from "./lib/pulumi";
 
 type AttachmentOut = {
   server?: string;
+  /** A Metal device's hostname. */
+  device?: string;
   site: string;
   ip: string;
   ipv6?: string;
@@ -91,26 +92,23 @@ async function main(): Promise<void> {
           `  ${name.padEnd(4)} ${a.site.padEnd(4)} ${(a.server ?? "").padEnd(7)} ${a.ip}/${a.prefixLength} ${a.ipv6 ?? ""} VLAN ${a.vlan} ${a.mode}`,
         );
       }
-      // Reachability from the switches' applied configs (the fabric model), not from our outputs.
-      const onAms = Object.entries(atts).filter(([, a]) => a.site === "ams" && a.server);
-      if (onAms.length >= 2) {
-        const configs = { leaf1: lab.nvue.applied("leaf1"), leaf2: lab.nvue.applied("leaf2") };
-        const ports = Object.entries(labServers).map(([server, p]) => ({
-          server,
-          switch: p.switch,
-          port: p.port,
-        }));
-        const [[an, a], [bn, b]] = onAms as [[string, AttachmentOut], [string, AttachmentOut]];
-        const ep = (x: AttachmentOut) => ({
-          server: x.server!,
-          ip: `${x.ip}/${x.prefixLength}`,
-          ...(x.mode === "trunk" ? { vlan: x.vlan } : {}),
-        });
-        const r = canReach(configs, ports, ep(a), ep(b));
-        console.log(
-          `\nReachability (fabric model): ${an} → ${bn}: ${r.reachable ? "yes" : "no"} (${r.reason})`,
-        );
-      }
+      // Reachability from what the simulated fabric holds (the fabric model), not from our outputs.
+      const endpoint = (x: AttachmentOut) =>
+        x.server
+          ? {
+              site: x.site,
+              server: x.server,
+              ip: `${x.ip}/${x.prefixLength}`,
+              ...(x.mode === "trunk" ? { vlan: x.vlan } : {}),
+            }
+          : { site: x.site, device: x.device ?? "", ip: `${x.ip}/${x.prefixLength}` };
+      const names = Object.keys(atts);
+      console.log("\nReachability (fabric model)");
+      for (const [i, an] of names.entries())
+        for (const bn of names.slice(i + 1)) {
+          const r = lab.canReach(endpoint(atts[an]!), endpoint(atts[bn]!));
+          console.log(`  ${an} ↔ ${bn}: ${r.reachable ? "yes" : "no"} (${r.reason})`);
+        }
       console.log("\nOn the fabric");
       for (const leaf of ["leaf1", "leaf2"])
         console.log(

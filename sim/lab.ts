@@ -1,5 +1,6 @@
 // A small simulated fabric for the quick start and the tests: an NVUE site "ams" (two leaves,
-// four servers cabled to them) and an Equinix Metal metro "da". With a state directory the
+// four servers cabled to them) and an Equinix Metal metro "da", joined by an interconnect (leaf2's
+// swp16 cabled to the metro's dedicated interconnection). With a state directory the
 // simulators keep their state (and the lab its credentials) on disk, so a later process can
 // refresh or destroy what an earlier one created.
 import { randomBytes } from "node:crypto";
@@ -7,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadInventory, startMetalSimulator, type MetalSimulator } from "./metal";
 import { startNvueSimulator, type NvueSimulator } from "./nvue";
+import { canReachAcross, type FabricEndpoint, type HybridFabric } from "./fabric";
 
 export interface LabOptions {
   stateDir?: string;
@@ -19,8 +21,12 @@ export interface Lab {
   sites: Record<string, unknown>;
   /** Secret values inside `sites`, by their config path below anyvpc:fabric. */
   secrets: { path: string; value: string }[];
+  /** The `interconnects` block of the fabric description. */
+  interconnects: HybridFabric["interconnects"];
   nvue: NvueSimulator;
   metal: MetalSimulator;
+  /** The reachability model over both sites and the interconnect, from what they hold now. */
+  canReach(a: FabricEndpoint, b: FabricEndpoint): ReturnType<typeof canReachAcross>;
   close(): Promise<void>;
 }
 
@@ -103,8 +109,38 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       token,
     },
   };
+  const connection = inventory.interconnections?.[0];
+  const interconnects: HybridFabric["interconnects"] = connection
+    ? {
+        "ams-da": {
+          nvue: { site: "ams", switch: "leaf2", port: "swp16" },
+          metal: { site: "da", connectionId: connection.id, port: "primary" },
+        },
+      }
+    : {};
+  const model = (): HybridFabric => ({
+    nvue: {
+      ams: {
+        configs: Object.fromEntries(leaves.map((l) => [l, nvue.applied(l)])),
+        servers: Object.entries(labServers).map(([server, p]) => ({
+          server,
+          switch: p.switch,
+          port: p.port,
+        })),
+      },
+    },
+    metal: {
+      da: {
+        state: metal.snapshot(),
+        devices: inventory.devices.map((d) => ({ id: d.id, hostname: d.hostname })),
+      },
+    },
+    interconnects,
+  });
   return {
     sites,
+    interconnects,
+    canReach: (a, b) => canReachAcross(model(), a, b),
     secrets: [
       ...leaves.map((l) => ({ path: `sites.ams.switches.${l}.password`, value: password })),
       { path: "sites.da.token", value: token },

@@ -36,6 +36,7 @@ export const vpcs = {
 
 const attachmentOut = (a: anyvpc.Attachment) => ({
   server: a.server,
+  device: a.target.apply((t) => t.hostname),
   site: a.site,
   ip: a.ip,
   ipv6: a.ipv6,

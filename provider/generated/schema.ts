@@ -170,6 +170,38 @@ export interface Fabric {
   };
   pools: Pools;
   ledger?: LedgerConfig;
+  /**
+   * Links between an NVUE site and an Equinix Metal metro. A VPC that spans both sites of an interconnect is routed over it (a Metal VRF virtual circuit to the border leaf, eBGP in the VPC's VRF); sites without one stay apart.
+   */
+  interconnects?: {
+    [k: string]: InterconnectConfig | undefined;
+  };
+}
+/**
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "Interconnect".
+ */
+export interface InterconnectConfig {
+  /**
+   * The border leaf port cabled to the Metal interconnection.
+   */
+  nvue: {
+    site: Name;
+    switch: Name;
+    port: string;
+  };
+  metal: {
+    site: Name;
+    connectionId: string;
+    /**
+     * The interconnection port by name. Default primary.
+     */
+    port?: string;
+    /**
+     * The BGP ASN of the Metal VRFs (their local_asn). Default 65100.
+     */
+    asn?: number;
+  };
 }
 /**
  * Inputs of a Vpc.
@@ -252,6 +284,12 @@ export interface VpcState {
   realization: {
     [k: string]: VpcSiteRealization | undefined;
   };
+  /**
+   * The VPC's link over each interconnect between its sites, as last read.
+   */
+  interconnects?: {
+    [k: string]: VpcInterconnectRealization | undefined;
+  };
 }
 /**
  * This interface was referenced by `Anyvpc`'s JSON-Schema
@@ -271,6 +309,30 @@ export interface VpcSiteRealization {
    * Switches that hold the VRF.
    */
   switches?: string[];
+}
+/**
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "VpcInterconnectRealization".
+ */
+export interface VpcInterconnectRealization {
+  /**
+   * False when the last read found the border config or the virtual circuit missing (drift).
+   */
+  complete: boolean;
+  /**
+   * The VLAN on the interconnection and the border port.
+   */
+  nniVlan: number;
+  /**
+   * The /30 link subnet, planned in the VPC's CIDR.
+   */
+  subnet: string;
+  metalIp: string;
+  /**
+   * The border leaf's address on the link.
+   */
+  customerIp: string;
+  virtualCircuitId?: string;
 }
 /**
  * This interface was referenced by `Anyvpc`'s JSON-Schema

@@ -32,14 +32,16 @@ import {
 import type { VpcRecord } from "./vpc";
 
 export const defaultSubnetSize = 24;
-const defaultVlans = { from: 100, to: 3999 };
+export const defaultVlans = { from: 100, to: 3999 };
 const defaultL2Vnis = { from: 10_000, to: 999_999 };
 /** Metal VRF IP reservations are /22 to /29 (IPv4). */
 const metalSizes = { min: 22, max: 29 };
 
-const ipv4Pool = (vpc: string) => `vpc/${vpc}/ipv4`;
+/** The pool of a VPC's IPv4 space: its subnets and its interconnect links are planned in it. */
+export const ipv4Pool = (vpc: string) => `vpc/${vpc}/ipv4`;
 const ipv6Pool = (vpc: string) => `vpc/${vpc}/ipv6`;
-const vlanPool = (site: string) => `vlan/${site}`;
+/** VLAN ids are per site: subnets and interconnect links of a site share the pool. */
+export const vlanPool = (site: string) => `vlan/${site}`;
 const vniPool = "l2vni";
 
 function cidrRequest(args: SubnetArgs): AllocationRequest {

@@ -1,7 +1,7 @@
 // Vpc: a tenant network spanning one or more sites. This file holds its handlers: validate → plan
 // (through the ledger) → return outputs. Realization on the fabric comes with the drivers.
 import { InputError } from "../errors";
-import type { VpcArgs, VpcSiteRealization, VpcState } from "../generated/schema";
+import type { VpcArgs, VpcInterconnectRealization, VpcSiteRealization, VpcState } from "../generated/schema";
 import { deleteVrf, ensureVrf, ownerTag } from "../drivers/metal/realize";
 import { removeVrfChanges, vrfChanges } from "../drivers/nvue/intent";
 import { contains, formatPrefix, parsePrefix } from "../ipam/prefix";
@@ -18,6 +18,7 @@ import {
   type ProviderContext,
   type ResourceHandlers,
 } from "./common";
+import { ensureLinks, metalAsnOf, readLinks, removeLinks, type LinkedVpc } from "./vpc-interconnects";
 
 export const defaultVpcSize = 16;
 export const vpcPool = "vpc-ipv4";
@@ -117,7 +118,9 @@ export async function diffVpc(_id: string, olds: VpcState, news: VpcArgs): Promi
   if ((news.ipv6 ?? false) !== (olds.ipv6 ?? false)) replaces.push("ipv6");
   const updates = (["name", "sites", "tags"] as const).filter((k) => changed(olds[k], news[k]));
   // A site found incomplete by refresh (drift) is repaired by an update.
-  const drifted = Object.values(olds.realization ?? {}).some((r) => r !== undefined && !r.complete);
+  const drifted = [...Object.values(olds.realization ?? {}), ...Object.values(olds.interconnects ?? {})].some(
+    (r) => r !== undefined && !r.complete,
+  );
   return {
     changes: replaces.length + updates.length > 0 || drifted,
     replaces,
@@ -166,6 +169,7 @@ async function realizeSite(
     owner: vpc.owner,
     name: vpc.vrf,
     ipRanges: [vpc.cidr],
+    localAsn: metalAsnOf(ctx, siteName),
     description: "anyvpc",
   });
   return { kind: "equinix-metal", complete: true, vrfId: vrf.id };
@@ -212,6 +216,17 @@ async function readSite(
     : { kind: "equinix-metal", complete: false };
 }
 
+/** What the VPC's interconnect links need to know of it. */
+function linked(
+  owner: string,
+  facts: Pick<VpcFacts, "vrf" | "cidr">,
+  sites: readonly string[],
+  realization: Readonly<Record<string, VpcSiteRealization | undefined>>,
+): LinkedVpc {
+  const metalVrfIds = Object.fromEntries(Object.entries(realization).map(([site, r]) => [site, r?.vrfId]));
+  return { id: idFor("vpc", owner), owner, vrf: facts.vrf, cidr: facts.cidr, sites, metalVrfIds };
+}
+
 export async function createVpc(
   ctx: ProviderContext,
   inputs: VpcArgs,
@@ -219,6 +234,7 @@ export async function createVpc(
   const owner = requireOwner(inputs);
   const realized: string[] = [];
   let facts: VpcFacts | undefined;
+  let links: LinkedVpc | undefined;
   try {
     const cidr = await ctx.ledger.allocate(vpcPool, poolSpec(ctx), owner, cidrRequest(inputs));
     const l3 = await ctx.ledger.allocate(
@@ -255,12 +271,15 @@ export async function createVpc(
       realization[site] = await realizeSite(ctx, site, facts);
       realized.push(site);
     }
+    links = linked(owner, facts, inputs.sites, realization);
+    const interconnects = await ensureLinks(ctx, links);
     const id = idFor("vpc", owner);
-    const outs = stateOf(inputs, facts, realization);
+    const outs = stateOf(inputs, facts, realization, interconnects);
     await ctx.ledger.putRecord("vpc", id, vpcRecordOf(outs));
     return { id, outs };
   } catch (e) {
     // Undo what this create made, so a failed create leaves nothing behind on any fabric.
+    if (links) await removeLinks(ctx, links).catch(() => undefined);
     for (const site of realized.reverse()) await unrealizeSite(ctx, site, facts!).catch(() => undefined);
     await ctx.ledger.release(owner);
     throw e;
@@ -275,8 +294,15 @@ export async function readVpc(
   const held = await ctx.ledger.list({ pool: vpcPool, owner: props.owner });
   const realization: Record<string, VpcSiteRealization> = {};
   for (const site of props.sites) realization[site] = await readSite(ctx, site, props);
+  const interconnects = await readLinks(
+    ctx,
+    linked(props.owner, props, props.sites, realization),
+    props.interconnects,
+  );
   // What the ledger and the fabric hold is the truth: `pulumi refresh` shows any drift.
-  return { id, props: { ...props, cidr: held[0]?.value ?? "", realization } };
+  const read: VpcState = { ...props, cidr: held[0]?.value ?? "", realization };
+  if (Object.keys(interconnects).length) read.interconnects = interconnects;
+  return { id, props: read };
 }
 
 export async function updateVpc(
@@ -297,13 +323,25 @@ export async function updateVpc(
     const before = olds.realization?.[site];
     realization[site] = before?.complete ? before : await realizeSite(ctx, site, facts);
   }
+  // Links follow the sites: a link whose sites the VPC no longer both spans goes before its VRF.
+  const interconnects = await ensureLinks(
+    ctx,
+    linked(olds.owner, facts, news.sites, realization),
+    olds.interconnects,
+  );
   for (const site of olds.sites.filter((s) => !news.sites.includes(s))) await unrealizeSite(ctx, site, facts);
-  const outs = stateOf(news, facts, realization);
+  const outs = stateOf(news, facts, realization, interconnects);
   await ctx.ledger.putRecord("vpc", id, vpcRecordOf(outs));
   return { outs };
 }
 
 export async function deleteVpc(ctx: ProviderContext, id: string, props: VpcState): Promise<void> {
+  // Links first: Metal refuses to delete a VRF that still has a virtual circuit.
+  await removeLinks(
+    ctx,
+    linked(props.owner, props, props.sites, props.realization ?? {}),
+    props.interconnects,
+  );
   for (const site of props.sites) await unrealizeSite(ctx, site, props);
   await ctx.ledger.release(props.owner);
   await ctx.ledger.deleteRecord("vpc", id);
@@ -328,7 +366,12 @@ function requireOwner(inputs: VpcArgs): string {
   return inputs.owner;
 }
 
-function stateOf(args: VpcArgs, facts: VpcFacts, realization: Record<string, VpcSiteRealization>): VpcState {
+function stateOf(
+  args: VpcArgs,
+  facts: VpcFacts,
+  realization: Record<string, VpcSiteRealization>,
+  interconnects: Record<string, VpcInterconnectRealization>,
+): VpcState {
   const parsed = parsePrefix(facts.cidr);
   const state: VpcState = {
     name: args.name ?? facts.owner.split("/").pop()!,
@@ -343,6 +386,7 @@ function stateOf(args: VpcArgs, facts: VpcFacts, realization: Record<string, Vpc
   };
   if (facts.ipv6Cidr) state.ipv6Cidr = facts.ipv6Cidr;
   if (args.tags !== undefined) state.tags = args.tags;
+  if (Object.keys(interconnects).length) state.interconnects = interconnects;
   return state;
 }
 

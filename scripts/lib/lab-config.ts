@@ -20,7 +20,7 @@ export function labStackConfig(
     delete node[keys[keys.length - 1]!];
   }
   return {
-    config: { "anyvpc:fabric": { sites, ...rest }, ...extra },
+    config: { "anyvpc:fabric": { sites, interconnects: lab.interconnects, ...rest }, ...extra },
     secrets: lab.secrets.map((s) => ({ path: `anyvpc:fabric.${s.path}`, value: s.value })),
   };
 }

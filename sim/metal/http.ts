@@ -31,6 +31,9 @@ export interface ResolvedKnobs {
   gatewayActivateMs: number;
   gatewayDeleteMs: number;
   batchStepMs: number;
+  vcActivateMs: number;
+  vcDeleteMs: number;
+  vcActivationFails: boolean;
   quotas: { vlans: number; vrfs: number };
 }
 

@@ -1,5 +1,5 @@
 // A stateful HTTP simulator of the Equinix Metal API (VRFs, VLANs, metal gateways, ports, IPs,
-// BGP) for tests. It never imports the client in provider/drivers: a simulator that shares a
+// BGP, dedicated interconnections and VRF virtual circuits) for tests. It never imports the client in provider/drivers: a simulator that shares a
 // client's code shares its bugs.
 export { loadInventory } from "./inventory";
 export { startMetalSimulator } from "./server";
@@ -9,6 +9,8 @@ export type {
   BgpSessionRecord,
   FaultRule,
   InventoryDevice,
+  InventoryInterconnection,
+  InventoryInterconnectionPort,
   IpAssignmentRecord,
   IpReservationRecord,
   MetalGatewayRecord,
@@ -21,6 +23,8 @@ export type {
   PortState,
   RequestLogEntry,
   StartOptions,
+  VirtualCircuitRecord,
+  VirtualCircuitStatus,
   VirtualNetworkRecord,
   VrfRecord,
 } from "./types";

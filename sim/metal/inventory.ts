@@ -1,7 +1,7 @@
 // Loading and checking the fixed part of the simulated account: project, metros, devices, ports.
 import { readFileSync } from "node:fs";
 import { parseCidr } from "./ip";
-import type { InventoryDevice, MetalInventory } from "./types";
+import type { InventoryDevice, InventoryInterconnection, MetalInventory } from "./types";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -34,6 +34,12 @@ export function checkInventory(value: unknown, source = "inventory"): MetalInven
   };
   for (const [i, d] of (inv.devices ?? []).entries())
     checkDevice(d, `devices[${i}]`, metroCodes, claim, problems);
+  if (inv.interconnections !== undefined && !Array.isArray(inv.interconnections)) {
+    problems.push("interconnections must be a list");
+  }
+  for (const [i, c] of (Array.isArray(inv.interconnections) ? inv.interconnections : []).entries()) {
+    checkInterconnection(c, `interconnections[${i}]`, metroCodes, claim, problems);
+  }
   const pool = parseCidr(String(inv.publicIpv4));
   if (!pool || pool.family !== 4) problems.push("publicIpv4 must be an IPv4 CIDR");
   if (problems.length > 0) throw new Error(`${source}: ${problems.join("; ")}`);
@@ -41,6 +47,10 @@ export function checkInventory(value: unknown, source = "inventory"): MetalInven
   const checked = structuredClone(inv) as MetalInventory;
   for (const d of checked.devices) {
     d.metro = checked.metros.find((m) => m.code.toLowerCase() === d.metro.toLowerCase())?.code ?? d.metro;
+  }
+  for (const c of checked.interconnections ?? []) {
+    c.metro = checked.metros.find((m) => m.code.toLowerCase() === c.metro.toLowerCase())?.code ?? c.metro;
+    c.ports.forEach((p, j) => (p.role ??= j === 0 ? "primary" : "secondary"));
   }
   return checked;
 }
@@ -75,5 +85,37 @@ function checkDevice(
   const nt = d.network_type;
   if (nt !== undefined && nt !== "layer3" && nt !== "hybrid" && nt !== "layer2-bonded") {
     problems.push(`${where}: network_type must be layer3, hybrid or layer2-bonded`);
+  }
+}
+
+function checkInterconnection(
+  c: InventoryInterconnection,
+  where: string,
+  metroCodes: Set<string>,
+  claim: (id: string, where: string) => void,
+  problems: string[],
+): void {
+  claim(String(c.id), where);
+  if (typeof c.name !== "string" || c.name === "") problems.push(`${where}: name missing`);
+  if (c.type !== "dedicated")
+    problems.push(`${where}: type must be dedicated (only Dedicated Ports are modelled)`);
+  if (!metroCodes.has(String(c.metro).toLowerCase())) problems.push(`${where}: unknown metro ${c.metro}`);
+  if (!Number.isSafeInteger(c.speed) || c.speed <= 0)
+    problems.push(`${where}: speed must be a positive integer (bps)`);
+  const ports = Array.isArray(c.ports) ? c.ports : [];
+  if (ports.length < 1 || ports.length > 2) problems.push(`${where}: needs one or two ports`);
+  const names = new Set<string>();
+  const roles = new Set<string>();
+  for (const [j, p] of ports.entries()) {
+    claim(String(p.id), `${where}.ports[${j}]`);
+    if (typeof p.name !== "string" || p.name === "") problems.push(`${where}.ports[${j}]: name missing`);
+    if (names.has(p.name)) problems.push(`${where}.ports[${j}]: name ${p.name} is used twice`);
+    names.add(p.name);
+    const role = p.role ?? (j === 0 ? "primary" : "secondary");
+    if (role !== "primary" && role !== "secondary") {
+      problems.push(`${where}.ports[${j}]: role must be primary or secondary`);
+    }
+    if (roles.has(role)) problems.push(`${where}.ports[${j}]: role ${role} is used twice`);
+    roles.add(role);
   }
 }

@@ -8,10 +8,13 @@ import type {
   BatchRecord,
   BgpSessionRecord,
   InventoryDevice,
+  InventoryInterconnection,
+  InventoryInterconnectionPort,
   IpAssignmentRecord,
   IpReservationRecord,
   MetalGatewayRecord,
   PortRecord,
+  VirtualCircuitRecord,
   VirtualNetworkRecord,
   VrfRecord,
 } from "./types";
@@ -31,6 +34,9 @@ export const href = {
   vlanAssignment: (portId: string, id: string) => `${API_BASE}/ports/${portId}/vlan-assignments/${id}`,
   bgpSession: (id: string) => `${API_BASE}/bgp/sessions/${id}`,
   bgpConfig: (projectId: string) => `${API_BASE}/projects/${projectId}/bgp-config`,
+  connection: (id: string) => `${API_BASE}/connections/${id}`,
+  connectionPort: (connectionId: string, id: string) => `${API_BASE}/connections/${connectionId}/ports/${id}`,
+  virtualCircuit: (id: string) => `${API_BASE}/virtual-circuits/${id}`,
 };
 
 export function renderProject(store: MetalStore, inc: IncludeTree = NONE): Json {
@@ -78,7 +84,13 @@ export function renderVrf(store: MetalStore, v: VrfRecord, inc: IncludeTree = NO
     bgp_dynamic_neighbors_bfd_enabled: v.bgp_dynamic_neighbors_bfd_enabled,
     local_asn: v.local_asn,
     ip_ranges: [...v.ip_ranges],
-    virtual_circuits: [],
+    virtual_circuits: store
+      .virtualCircuitsOfVrf(v.id)
+      .map((vc) =>
+        nested(inc, "virtual_circuits", href.virtualCircuit(vc.id), (sub) =>
+          renderVirtualCircuit(store, vc, sub),
+        ),
+      ),
     project: projectRef(store, inc),
     metro: metroRef(store, v.metro, inc),
     tags: [...v.tags],
@@ -389,5 +401,93 @@ export function renderBgpConfig(store: MetalStore, inc: IncludeTree = NONE): Jso
     project: { href: href.project(store.projectId) },
     created_at: c.created_at,
     requested_at: c.requested_at,
+  };
+}
+
+export function renderInterconnection(
+  store: MetalStore,
+  c: InventoryInterconnection,
+  inc: IncludeTree = NONE,
+): Json {
+  const createdAt = store.data.project_created_at;
+  return {
+    id: c.id,
+    href: href.connection(c.id),
+    name: c.name,
+    type: c.type,
+    mode: "standard",
+    redundancy: c.ports.length > 1 ? "redundant" : "primary",
+    speed: c.speed,
+    status: "active",
+    metro: metroRef(store, c.metro, inc),
+    project: projectRef(store, inc),
+    // Dedicated ports come in full, include or not, as a device's ports do.
+    ports: c.ports.map((p) => renderInterconnectionPort(store, c, p, inc.get("ports") ?? NONE)),
+    service_tokens: [],
+    tags: [],
+    created_at: createdAt,
+    updated_at: createdAt,
+  };
+}
+
+export function renderInterconnectionPort(
+  store: MetalStore,
+  c: InventoryInterconnection,
+  p: InventoryInterconnectionPort,
+  inc: IncludeTree = NONE,
+): Json {
+  return {
+    id: p.id,
+    href: href.connectionPort(c.id, p.id),
+    name: p.name,
+    role: p.role ?? "primary",
+    status: "active",
+    link_status: "up",
+    speed: c.speed,
+    switch_id: p.id.slice(0, 8),
+    virtual_circuits: store.data.virtualCircuits
+      .filter((vc) => vc.port_id === p.id)
+      .map((vc) =>
+        nested(inc, "virtual_circuits", href.virtualCircuit(vc.id), (sub) =>
+          renderVirtualCircuit(store, vc, sub),
+        ),
+      ),
+  };
+}
+
+export function renderVirtualCircuit(
+  store: MetalStore,
+  vc: VirtualCircuitRecord,
+  inc: IncludeTree = NONE,
+): Json {
+  return {
+    id: vc.id,
+    href: href.virtualCircuit(vc.id),
+    type: vc.type,
+    ...(vc.name !== null ? { name: vc.name } : {}),
+    ...(vc.description !== null ? { description: vc.description } : {}),
+    nni_vlan: vc.nni_vlan,
+    peer_asn: vc.peer_asn,
+    subnet: vc.subnet,
+    metal_ip: vc.metal_ip,
+    customer_ip: vc.customer_ip,
+    // The API returns the BGP password in plaintext (VrfVirtualCircuit.md5).
+    ...(vc.md5 !== null ? { md5: vc.md5 } : {}),
+    speed: vc.speed,
+    status: vc.status,
+    tags: [...vc.tags],
+    vrf: nested(inc, "vrf", href.vrf(vc.vrf_id), (sub) => {
+      const vrf = store.vrf(vc.vrf_id);
+      return vrf ? renderVrf(store, vrf, sub) : { href: href.vrf(vc.vrf_id) };
+    }),
+    port: nested(inc, "port", href.connectionPort(vc.connection_id, vc.port_id), (sub) => {
+      const found = store.interconnectionPort(vc.connection_id, vc.port_id);
+      return found
+        ? renderInterconnectionPort(store, found.connection, found.port, sub)
+        : { href: href.connectionPort(vc.connection_id, vc.port_id) };
+    }),
+    project: projectRef(store, inc),
+    created_at: vc.created_at,
+    updated_at: vc.updated_at,
   };
 }

@@ -15,6 +15,7 @@ import {
 } from "./http";
 import { checkInventory } from "./inventory";
 import { registerBgpRoutes } from "./routes/bgp";
+import { registerConnectionRoutes } from "./routes/connections";
 import { registerDeviceRoutes } from "./routes/devices";
 import { registerGatewayRoutes } from "./routes/gateways";
 import { registerIpRoutes } from "./routes/ips";
@@ -36,6 +37,9 @@ function resolveKnobs(k: MetalSimKnobs = {}, base?: ResolvedKnobs): ResolvedKnob
     gatewayActivateMs: k.gatewayActivateMs ?? base?.gatewayActivateMs ?? 200,
     gatewayDeleteMs: k.gatewayDeleteMs ?? base?.gatewayDeleteMs ?? 200,
     batchStepMs: k.batchStepMs ?? base?.batchStepMs ?? 100,
+    vcActivateMs: k.vcActivateMs ?? base?.vcActivateMs ?? 200,
+    vcDeleteMs: k.vcDeleteMs ?? base?.vcDeleteMs ?? 200,
+    vcActivationFails: k.vcActivationFails ?? base?.vcActivationFails ?? false,
     quotas: {
       vlans: k.quotas?.vlans ?? base?.quotas.vlans ?? 5,
       vrfs: k.quotas?.vrfs ?? base?.quotas.vrfs ?? 8,
@@ -52,6 +56,7 @@ function buildRouter(): Router {
   registerPortRoutes(router);
   registerDeviceRoutes(router);
   registerBgpRoutes(router);
+  registerConnectionRoutes(router);
   return router;
 }
 

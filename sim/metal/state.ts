@@ -11,6 +11,8 @@ import { allocateBlock, formatIp, maskNetwork, parseCidr, parseIp, type Cidr } f
 import type {
   BatchRecord,
   InventoryDevice,
+  InventoryInterconnection,
+  InventoryInterconnectionPort,
   IpAssignmentRecord,
   IpReservationRecord,
   MetalGatewayRecord,
@@ -19,6 +21,7 @@ import type {
   PortNetworkType,
   PortRecord,
   StoredState,
+  VirtualCircuitRecord,
   VirtualNetworkRecord,
   VrfRecord,
 } from "./types";
@@ -70,6 +73,8 @@ export class MetalStore {
         `${file}: state belongs to project ${data.project_id}, not ${this.inventory.project.id}`,
       );
     }
+    // Files written before virtual circuits were modelled have none.
+    data.virtualCircuits ??= [];
     // Devices added to the inventory since the file was written start in their initial state.
     const known = new Set(data.ports.map((p) => p.device_id));
     for (const device of this.inventory.devices) {
@@ -101,6 +106,7 @@ export class MetalStore {
       batches: d.batches,
       bgpConfig: d.bgpConfig,
       bgpSessions: d.bgpSessions,
+      virtualCircuits: d.virtualCircuits,
     };
   }
 
@@ -114,6 +120,22 @@ export class MetalStore {
       } else if (g.state === "ready" && now >= g.active_at) {
         g.state = "active";
         g.updated_at = iso(g.active_at);
+        this.dirty = true;
+      }
+    }
+    for (const vc of [...this.data.virtualCircuits]) {
+      if (vc.delete_at !== null) {
+        if (now >= vc.delete_at) {
+          this.data.virtualCircuits = this.data.virtualCircuits.filter((x) => x.id !== vc.id);
+          this.dirty = true;
+        }
+      } else if ((vc.status === "pending" || vc.status === "activating") && now >= vc.active_at) {
+        vc.status = vc.outcome;
+        vc.updated_at = iso(vc.active_at);
+        this.dirty = true;
+      } else if (vc.status === "pending" && now >= vc.activating_at) {
+        vc.status = "activating";
+        vc.updated_at = iso(vc.activating_at);
         this.dirty = true;
       }
     }
@@ -228,6 +250,27 @@ export class MetalStore {
 
   assignment(id: string): IpAssignmentRecord | undefined {
     return this.data.ipAssignments.find((a) => a.id === id);
+  }
+
+  interconnection(id: string): InventoryInterconnection | undefined {
+    return (this.inventory.interconnections ?? []).find((c) => c.id === id);
+  }
+
+  interconnectionPort(
+    connectionId: string,
+    portId: string,
+  ): { connection: InventoryInterconnection; port: InventoryInterconnectionPort } | undefined {
+    const connection = this.interconnection(connectionId);
+    const port = connection?.ports.find((p) => p.id === portId);
+    return connection && port ? { connection, port } : undefined;
+  }
+
+  virtualCircuit(id: string): VirtualCircuitRecord | undefined {
+    return this.data.virtualCircuits.find((vc) => vc.id === id);
+  }
+
+  virtualCircuitsOfVrf(vrfId: string): VirtualCircuitRecord[] {
+    return this.data.virtualCircuits.filter((vc) => vc.vrf_id === vrfId);
   }
 
   gatewaysOfVlan(vnId: string): MetalGatewayRecord[] {
@@ -406,6 +449,7 @@ function initialState(inv: MetalInventory, now: number): StoredState {
     batches: [],
     bgpConfig: null,
     bgpSessions: [],
+    virtualCircuits: [],
   };
   for (const device of inv.devices) addDevice(state, device, now);
   return state;

@@ -8,6 +8,29 @@ export interface MetalInventory {
   devices: InventoryDevice[];
   /** CIDR the simulator hands public_ipv4 reservations out of, e.g. "147.28.0.0/22". */
   publicIpv4: string;
+  /** Dedicated interconnections (Dedicated Ports) of the project; optional. */
+  interconnections?: InventoryInterconnection[];
+}
+
+/** A dedicated interconnection: fixed, like devices; virtual circuits are created on its ports. */
+export interface InventoryInterconnection {
+  id: string;
+  name: string;
+  /** Only dedicated interconnections are modelled. */
+  type: "dedicated";
+  /** Metro code. */
+  metro: string;
+  /** In bps, e.g. 10000000000. */
+  speed: number;
+  /** One port ("primary") or two ("primary" and "secondary"). */
+  ports: InventoryInterconnectionPort[];
+}
+
+export interface InventoryInterconnectionPort {
+  id: string;
+  name: string;
+  /** Default: "primary" for the first port, "secondary" for the second. */
+  role?: "primary" | "secondary";
 }
 
 export interface InventoryDevice {
@@ -38,6 +61,12 @@ export interface MetalSimKnobs {
   gatewayActivateMs?: number;
   gatewayDeleteMs?: number;
   batchStepMs?: number;
+  /** A VRF virtual circuit goes pending -> activating at half this time and is active after all of it. */
+  vcActivateMs?: number;
+  /** A deleted virtual circuit stays readable as `deleting` this long, then GETs answer 404. */
+  vcDeleteMs?: number;
+  /** When true, virtual circuits created from now on end in `activation_failed` instead of `active`. */
+  vcActivationFails?: boolean;
   seed?: number;
   quotas?: { vlans?: number; vrfs?: number };
 }
@@ -211,6 +240,38 @@ export interface BatchRecord {
   done_at: number;
 }
 
+export type VirtualCircuitStatus = "pending" | "activating" | "active" | "activation_failed" | "deleting";
+
+/** A VRF virtual circuit on a port of a dedicated interconnection. */
+export interface VirtualCircuitRecord {
+  id: string;
+  type: "vrf";
+  connection_id: string;
+  port_id: string;
+  vrf_id: string;
+  name: string | null;
+  description: string | null;
+  nni_vlan: number;
+  peer_asn: number;
+  /** "a.b.c.d/30" or "/31": the VRF IP reservation the circuit implies is recorded here. */
+  subnet: string;
+  metal_ip: string;
+  customer_ip: string;
+  md5: string | null;
+  speed: number;
+  tags: string[];
+  status: VirtualCircuitStatus;
+  created_at: string;
+  updated_at: string;
+  /** Epoch ms of the pending -> activating step. */
+  activating_at: number;
+  /** Epoch ms at which activation ends, in `outcome`. */
+  active_at: number;
+  outcome: "active" | "activation_failed";
+  /** Epoch ms at which a `deleting` circuit disappears; null until DELETE. */
+  delete_at: number | null;
+}
+
 export interface BgpConfigRecord {
   id: string;
   deployment_type: "local" | "global";
@@ -246,6 +307,8 @@ export interface StoredState {
   batches: BatchRecord[];
   bgpConfig: BgpConfigRecord | null;
   bgpSessions: BgpSessionRecord[];
+  /** Absent in state files written before virtual circuits were modelled. */
+  virtualCircuits: VirtualCircuitRecord[];
 }
 
 /** A port as snapshot() shows it: the record plus the assigned VLANs spelled out. */
@@ -271,4 +334,6 @@ export interface MetalSimState {
   batches: BatchRecord[];
   bgpConfig: BgpConfigRecord | null;
   bgpSessions: BgpSessionRecord[];
+  /** VRF virtual circuits, including those still `deleting`. */
+  virtualCircuits: VirtualCircuitRecord[];
 }

@@ -258,3 +258,28 @@ export function canReach(
     }
   return firstFailure ?? none("no port pair");
 }
+
+/**
+ * Where an endpoint's routed traffic enters the fabric: its leaf and the VRF of its subnet's
+ * anycast gateway (for paths that leave the site, e.g. over an interconnect).
+ */
+export function gatewayVrf(
+  configs: Record<string, ConfigTree>,
+  serverPorts: ServerPort[],
+  ep: Endpoint,
+): { ok: true; switch: string; vrf: VrfInfo } | { ok: false; reason: string } {
+  const host = parsePrefix(ep.ip);
+  if (!host) return { ok: false, reason: `${ep.server}: "${ep.ip}" is not an address with prefix length` };
+  let reason = `server ${ep.server} has no switch port`;
+  for (const sp of serverPorts.filter((s) => s.server === ep.server)) {
+    const at = attach(configs, sp, ep);
+    if (!at.ok) {
+      reason = `${ep.server}: ${at.reason}`;
+      continue;
+    }
+    const gw = gateway(at.value, host);
+    if (gw.ok) return { ok: true, switch: sp.switch, vrf: gw.value.vrf };
+    reason = `${ep.server}: ${gw.reason}`;
+  }
+  return { ok: false, reason };
+}

@@ -9,6 +9,6 @@ export {
   type StartNvueSimulatorOptions,
   type SwitchSpec,
 } from "./server";
-export { canReach, type Endpoint, type Reachability, type ServerPort } from "./fabric-model";
+export { canReach, gatewayVrf, type Endpoint, type Reachability, type ServerPort } from "./fabric-model";
 export { validateConfig, type ValidationIssue } from "./validate";
 export { childTree, keysOf } from "./tree";

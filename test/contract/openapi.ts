@@ -438,6 +438,11 @@ const undeclaredButReal: { status: number; operation: RegExp; why: string }[] = 
     operation: /^DELETE \/(vrfs|ips|virtual-networks)\/\{id\}$/,
     why: "deleting an object that others still use (a VRF with reservations, a reservation with a gateway: terraform-provider-equinix #135)",
   },
+  {
+    status: 422,
+    operation: /^POST \/connections\/\{connection_id\}\/ports\/\{port_id\}\/virtual-circuits$/,
+    why: "invalid circuit parameters (a subnet outside the VRF's ranges, an NNI VLAN in use on the port); the virtual circuit endpoints answer validation errors with 422 though they declare none (terraform-provider-equinix PR #320: 422 \"Update params can't be blank\" from the circuit update)",
+  },
 ];
 
 /** True when `a` has a literal where `b` has a parameter at the first position where they differ. */

@@ -42,6 +42,12 @@ const examples: { dir: string; check(out: Outputs, t: TestStack): void }[] = [
       assert.ok(contains(prefix(out.plan.vpc), prefix(out.plan.rack.cidr)));
       assert.ok(contains(prefix(out.plan.vpc), prefix(out.plan.cloud.cidr)));
       assert.equal(t.lab.metal.snapshot().vrfs.length, 1);
+      // The rack server and the Metal worker reach each other over the lab's interconnect.
+      const r = t.lab.canReach(
+        { site: "ams", server: "node-1", ip: `${out.plan.db}/${prefix(out.plan.rack.cidr).length}` },
+        { site: "da", device: "node-2", ip: `${out.plan.worker}/${prefix(out.plan.cloud.cidr).length}` },
+      );
+      assert.ok(r.reachable, r.reason);
     },
   },
 ];
@@ -58,7 +64,10 @@ describe("e2e: examples", function () {
         await t.stack.destroy();
         assert.deepEqual(ledgerAllocations(t.ledgerFile), []);
         const metal = t.lab.metal.snapshot();
-        assert.deepEqual([metal.vrfs, metal.virtualNetworks, metal.metalGateways], [[], [], []]);
+        assert.deepEqual(
+          [metal.vrfs, metal.virtualNetworks, metal.metalGateways, metal.virtualCircuits],
+          [[], [], [], []],
+        );
         for (const leaf of ["leaf1", "leaf2"])
           assert.deepEqual(Object.keys((t.lab.nvue.applied(leaf).vrf as object | undefined) ?? {}), []);
       } finally {

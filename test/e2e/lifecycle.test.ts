@@ -107,12 +107,18 @@ describe("e2e: a network's life cycle over both fabrics", function () {
     );
   });
 
-  it("servers of one VPC reach each other across subnets and leaves; another VPC's never", () => {
+  it("servers of one VPC reach each other across subnets, leaves and sites; another VPC's never", () => {
     const a = first.attachments;
     const n1n2 = reach(endpoint("node-1", a.n1!), endpoint("node-2", a.n2!));
     assert.ok(n1n2.reachable, n1n2.reason);
     const n1n3 = reach(endpoint("node-1", a.n1!), endpoint("node-3", a.n3!));
     assert.ok(!n1n3.reachable, `across VPCs: ${n1n3.reason}`);
+    // Across sites only over the interconnect, and only inside the VPC.
+    const m1 = { site: "da", device: "node-1", ip: `${a.m1!.ip}/${a.m1!.prefixLength}` };
+    const n1m1 = t.lab.canReach({ site: "ams", ...endpoint("node-1", a.n1!) }, m1);
+    assert.ok(n1m1.reachable, n1m1.reason);
+    const n3m1 = t.lab.canReach({ site: "ams", ...endpoint("node-3", a.n3!) }, m1);
+    assert.ok(!n3m1.reachable, `across VPCs and sites: ${n3m1.reason}`);
   });
 
   it("a second preview shows no changes", async () => {
@@ -202,5 +208,6 @@ describe("e2e: a network's life cycle over both fabrics", function () {
     assert.deepEqual(metal.vrfs, []);
     assert.deepEqual(metal.virtualNetworks, []);
     assert.deepEqual(metal.metalGateways, []);
+    assert.deepEqual(metal.virtualCircuits, [], "the interconnect link is gone");
   });
 });

@@ -2,8 +2,6 @@
 // destroy of examples/quickstart, with assertions on outputs, state and the ledger.
 import assert from "node:assert/strict";
 import { contains, overlaps, prefix } from "../../provider/ipam/prefix";
-import { labServers } from "../../sim/lab";
-import { canReach } from "../../sim/nvue";
 import { ledgerAllocations, openTestStack, type TestStack } from "./helpers";
 
 describe("e2e: examples/quickstart", function () {
@@ -57,25 +55,19 @@ describe("e2e: examples/quickstart", function () {
       (out.hostConfig as Record<string, string>).n1!,
       new RegExp(`addresses: \\[${n1.ip}/${n1.prefixLength}`),
     );
-    const configs = { leaf1: t.lab.nvue.applied("leaf1"), leaf2: t.lab.nvue.applied("leaf2") };
-    const ports = Object.entries(labServers).map(([server, p]) => ({
-      server,
-      switch: p.switch,
-      port: p.port,
-    }));
-    const r = canReach(
-      configs,
-      ports,
-      { server: "node-1", ip: `${n1.ip}/${n1.prefixLength}` },
-      { server: "node-2", ip: `${n2.ip}/${n2.prefixLength}`, vlan: n2.vlan },
-    );
+    const node1 = { site: "ams", server: "node-1", ip: `${n1.ip}/${n1.prefixLength}` };
+    const r = t.lab.canReach(node1, {
+      site: "ams",
+      server: "node-2",
+      ip: `${n2.ip}/${n2.prefixLength}`,
+      vlan: n2.vlan,
+    });
     assert.ok(r.reachable, r.reason);
-    const lab = canReach(
-      configs,
-      ports,
-      { server: "node-1", ip: `${n1.ip}/${n1.prefixLength}` },
-      { server: "node-3", ip: "10.200.0.5/24" },
-    );
+    // Across the interconnect, to the Metal device in the same VPC.
+    const m1 = atts.m1!;
+    const metal = t.lab.canReach(node1, { site: "da", device: "node-1", ip: `${m1.ip}/${m1.prefixLength}` });
+    assert.ok(metal.reachable, metal.reason);
+    const lab = t.lab.canReach(node1, { site: "ams", server: "node-3", ip: "10.200.0.5/24" });
     assert.ok(!lab.reachable, "a server outside the VPC is not reachable");
   });
 

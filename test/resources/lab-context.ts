@@ -12,6 +12,7 @@ export async function labContext(): Promise<{ ctx: ProviderContext; lab: Lab; le
   const lab = await startLab({ applyMs: 50 });
   const fabric = {
     sites: lab.sites,
+    interconnects: lab.interconnects,
     pools: { vpcIpv4: "10.0.0.0/8", vpcIpv6: "fd00::/8" },
   } as unknown as Fabric;
   const ledger = new FileLedger(path.join(mkdtempSync(path.join(tmpdir(), "anyvpc-res-")), "ledger.json"));

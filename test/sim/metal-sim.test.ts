@@ -830,6 +830,178 @@ describe("Equinix Metal simulator", function () {
     });
   });
 
+  describe("interconnections and VRF virtual circuits", () => {
+    const conn = inventory.interconnections?.[0];
+    const connId = () => conn?.id ?? assert.fail("the example inventory has an interconnection");
+    const primary = () => conn?.ports[0]?.id ?? "";
+    const secondary = () => conn?.ports[1]?.id ?? "";
+    const circuit = (vrfId: string, body: Record<string, unknown> = {}, port = primary()) =>
+      api("POST", `/connections/${connId()}/ports/${port}/virtual-circuits`, {
+        project_id: PROJECT,
+        vrf: vrfId,
+        nni_vlan: 100,
+        peer_asn: 65000,
+        subnet: "10.1.255.0/30",
+        ...body,
+      });
+    const vcKnobs: MetalSimKnobs = { ...FAST, vcActivateMs: 60, vcDeleteMs: 40 };
+
+    it("serves the dedicated interconnection and its ports; unknown ids answer 404", async () => {
+      const c = await api("GET", `/connections/${connId()}?include=metro`);
+      assert.equal(c.status, 200);
+      assert.equal(c.body.type, "dedicated");
+      assert.equal((c.body.metro as { code: string }).code, "da");
+      assert.deepEqual(
+        (c.body.ports as Obj[]).map((p) => [p.name, p.role]),
+        [
+          ["primary", "primary"],
+          ["secondary", "secondary"],
+        ],
+      );
+      const page1 = await api<{ ports: Obj[] }>("GET", `/connections/${connId()}/ports?per_page=1`);
+      const page2 = await api<{ ports: Obj[] }>("GET", `/connections/${connId()}/ports?per_page=1&page=2`);
+      assert.deepEqual(
+        [...page1.body.ports, ...page2.body.ports].map((p) => p.id),
+        [primary(), secondary()],
+      );
+      const unknown = "00000000-0000-4000-8000-000000000000";
+      await expectError(api("GET", `/connections/${unknown}`), 404);
+      await expectError(api("GET", `/connections/${connId()}/ports/${unknown}/virtual-circuits`), 404);
+      await expectError(api("GET", `/virtual-circuits/${unknown}`), 404);
+    });
+
+    it("creates VRF circuits by the API's rules and walks pending -> activating -> active, deleting -> 404", async () => {
+      await sim.close();
+      sim = await startMetalSimulator({ inventory: twoMetroInventory(), token: TOKEN, knobs: vcKnobs });
+      const vrf = (await createVrf({ ip_ranges: ["10.1.0.0/16"] })).body;
+      const svVrf = (await createVrf({ name: "sv", metro: "sv", ip_ranges: ["10.9.0.0/16"] })).body;
+      await expectError(circuit(svVrf.id, { subnet: "10.9.0.0/30" }), 422, /metro sv/);
+      await expectError(circuit(vrf.id, { subnet: "10.2.0.0/30" }), 422, /not inside any IP range/);
+      await expectError(circuit(vrf.id, { subnet: "10.1.0.0/29" }), 422, /\/30 or a \/31/);
+      await expectError(circuit(vrf.id, { subnet: "10.1.0.1/30" }), 422, /not a network address/);
+      await expectError(circuit(vrf.id, { nni_vlan: 1 }), 422, /nni_vlan/);
+      await expectError(circuit(vrf.id, { nni_vlan: 4095 }), 422, /nni_vlan/);
+      await expectError(circuit(vrf.id, { metal_ip: "10.1.255.3" }), 422, /not a usable address/);
+      await expectError(
+        circuit(vrf.id, { metal_ip: "10.1.255.1", customer_ip: "10.1.255.1" }),
+        422,
+        /different/,
+      );
+      await expectError(circuit(vrf.id, { md5: "short" }), 422, /md5/);
+      await expectError(circuit(vrf.id, { vrf: undefined, vnid: 1000 }), 422, /not supported/);
+      const res = (await reserve(vrf.id, "10.1.4.0", 24)).body;
+      await expectError(circuit(vrf.id, { subnet: "10.1.4.8/30" }), 422, /VRF IP reservation/);
+
+      const created = await circuit(vrf.id, { md5: "Passw0rdPassw0rd", tags: ["t"] });
+      assert.equal(created.status, 201);
+      assert.equal(created.body.status, "pending");
+      assert.deepEqual([created.body.metal_ip, created.body.customer_ip], ["10.1.255.1", "10.1.255.2"]);
+      assert.equal(created.body.type, "vrf");
+      await expectError(circuit(vrf.id, { subnet: "10.1.255.4/31" }), 422, /NNI VLAN 100/);
+      await expectError(circuit(vrf.id, { nni_vlan: 101, subnet: "10.1.255.2/31" }), 422, /overlaps/);
+      await expectError(reserve(vrf.id, "10.1.255.0", 29), 422, /virtual circuit/);
+      const other = await circuit(vrf.id, { subnet: "10.1.255.4/31", metal_ip: "10.1.255.5" }, secondary());
+      assert.deepEqual([other.body.metal_ip, other.body.customer_ip], ["10.1.255.5", "10.1.255.4"]);
+
+      const statuses = new Set<string>();
+      await until("circuit active", async () => {
+        const status = String((await api("GET", `/virtual-circuits/${created.body.id}`)).body.status);
+        statuses.add(status);
+        return status === "active";
+      });
+      assert.ok(statuses.has("activating") || statuses.has("pending"));
+      const listed = await api<{ virtual_circuits: Obj[] }>(
+        "GET",
+        `/connections/${connId()}/ports/${primary()}/virtual-circuits`,
+      );
+      assert.deepEqual(
+        listed.body.virtual_circuits.map((vc) => vc.id),
+        [created.body.id],
+      );
+      assert.equal(((await api("GET", `/vrfs/${vrf.id}`)).body.virtual_circuits as unknown[]).length, 2);
+      await expectError(api("DELETE", `/vrfs/${vrf.id}`), 422, /virtual circuits/);
+
+      const deleting = await api("DELETE", `/virtual-circuits/${created.body.id}`);
+      assert.equal(deleting.status, 202);
+      assert.equal(deleting.body.status, "deleting");
+      assert.equal((await api("GET", `/virtual-circuits/${created.body.id}`)).body.status, "deleting");
+      await until(
+        "circuit gone",
+        async () => (await api("GET", `/virtual-circuits/${created.body.id}`)).status === 404,
+      );
+      await api("DELETE", `/virtual-circuits/${other.body.id}`);
+      await until("other circuit gone", async () => sim.snapshot().virtualCircuits.length === 0);
+      assert.equal((await api("DELETE", `/ips/${res.id}`)).status, 204);
+      assert.equal((await api("DELETE", `/vrfs/${vrf.id}`)).status, 204);
+    });
+
+    it("fails activation on request, and a VRF PUT that drops a range drops the circuits in it", async () => {
+      sim.setKnobs({ vcActivateMs: 0, vcActivationFails: true });
+      const vrf = (await createVrf({ ip_ranges: ["10.1.0.0/16", "10.3.0.0/24"] })).body;
+      const failed = await circuit(vrf.id, { subnet: "10.3.0.0/31" });
+      assert.equal(failed.body.status, "activation_failed");
+      sim.setKnobs({ vcActivationFails: false });
+      const kept = await circuit(vrf.id, { nni_vlan: 200 });
+      assert.equal(kept.body.status, "active");
+      await api("PUT", `/vrfs/${vrf.id}`, { ip_ranges: ["10.1.0.0/16"] });
+      assert.deepEqual(
+        sim.snapshot().virtualCircuits.map((vc) => vc.id),
+        [kept.body.id],
+      );
+    });
+
+    it("keeps circuits and their deadlines in the state file", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "metal-vc-"));
+      const stateFile = join(dir, "state.json");
+      try {
+        await sim.close();
+        sim = await startMetalSimulator({ inventory, token: TOKEN, knobs: vcKnobs, stateFile });
+        const vrf = (await createVrf()).body;
+        const vc = (await circuit(vrf.id)).body;
+        assert.equal(vc.status, "pending");
+        const problems = responseProblems(sim.requests);
+        await sim.close();
+        assert.deepEqual(problems, []);
+        sim = await startMetalSimulator({ inventory, token: TOKEN, knobs: vcKnobs, stateFile });
+        await until(
+          "circuit active after restart",
+          async () => (await api("GET", `/virtual-circuits/${vc.id}`)).body.status === "active",
+        );
+        await expectError(circuit(vrf.id, { subnet: "10.1.255.4/30" }), 422, /NNI VLAN 100/);
+        // A state file from before circuits were modelled still loads.
+        await sim.close();
+        const old = JSON.parse(readFileSync(stateFile, "utf8")) as Record<string, unknown>;
+        delete old.virtualCircuits;
+        writeFileSync(stateFile, JSON.stringify(old));
+        sim = await startMetalSimulator({ inventory, token: TOKEN, knobs: vcKnobs, stateFile });
+        assert.deepEqual(sim.snapshot().virtualCircuits, []);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("rejects a broken interconnection in the inventory", () => {
+      const dir = mkdtempSync(join(tmpdir(), "metal-inv-"));
+      try {
+        const broken = structuredClone(inventory) as unknown as {
+          interconnections: { type: string; metro: string; ports: { id: string; name: string }[] }[];
+        };
+        const first = broken.interconnections[0]!;
+        first.type = "shared";
+        first.metro = "zz";
+        first.ports = [...first.ports, { id: first.ports[0]!.id, name: "third" }];
+        const file = join(dir, "inv.json");
+        writeFileSync(file, JSON.stringify(broken));
+        assert.throws(
+          () => loadInventory(file),
+          /type must be dedicated.*unknown metro zz.*one or two ports.*is used twice/,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
   describe("persistence and secrets", () => {
     it("continues from a state file in a later process, and never stores the token", async () => {
       const dir = mkdtempSync(join(tmpdir(), "metal-sim-"));

@@ -37,6 +37,8 @@ interface RequestOptions {
   body?: unknown;
   /** Whether repeating the request is harmless; defaults to true for everything but POST. */
   idempotent?: boolean;
+  /** Values besides the token (e.g. a BGP password in the body) that no message or log may carry. */
+  secrets?: (string | undefined)[];
 }
 
 export interface MetalResponse<R> {
@@ -80,18 +82,24 @@ export class MetalClient {
     });
   }
 
-  /** Removes the token from any text that could reach a message or a log. */
-  private redact(text: string): string {
-    return text.split(this.token).join("[REDACTED]");
+  /** Removes the token (and a request's other secrets) from any text that could reach a message or a log. */
+  private redact(text: string, secrets: (string | undefined)[] = []): string {
+    let out = text.split(this.token).join("[REDACTED]");
+    for (const secret of secrets) {
+      if (secret && secret.length >= 4) out = out.split(secret).join("[REDACTED]");
+    }
+    return out;
   }
 
-  private apiMessage(data: unknown, fallback: string): string {
+  private apiMessage(data: unknown, fallback: string, secrets: (string | undefined)[] = []): string {
     if (data && typeof data === "object") {
       const d = data as { errors?: unknown; error?: unknown };
-      if (Array.isArray(d.errors) && d.errors.length) return this.redact(d.errors.map(String).join("; "));
-      if (typeof d.error === "string" && d.error) return this.redact(d.error);
+      if (Array.isArray(d.errors) && d.errors.length) {
+        return this.redact(d.errors.map(String).join("; "), secrets);
+      }
+      if (typeof d.error === "string" && d.error) return this.redact(d.error, secrets);
     }
-    if (typeof data === "string" && data.trim()) return this.redact(data.trim().slice(0, 300));
+    if (typeof data === "string" && data.trim()) return this.redact(data.trim().slice(0, 300), secrets);
     return fallback;
   }
 
@@ -119,7 +127,7 @@ export class MetalClient {
         // refused or dropped, timeout). Only its code and message are kept: the error object
         // itself holds the request config, token included.
         if (!axios.isAxiosError(e)) throw e;
-        networkError = this.redact(`${e.code ?? "network error"}: ${e.message}`);
+        networkError = this.redact(`${e.code ?? "network error"}: ${e.message}`, opts.secrets);
       }
       const requestId = headers["x-request-id"];
       const ms = Date.now() - started;
@@ -149,7 +157,7 @@ export class MetalClient {
         status,
         method,
         path,
-        apiMessage: networkError ?? this.apiMessage(data, `HTTP ${status}`),
+        apiMessage: networkError ?? this.apiMessage(data, `HTTP ${status}`, opts.secrets),
         requestId,
         ambiguous,
       });
@@ -162,16 +170,22 @@ export class MetalClient {
    */
   async listAll<I>(path: string, key: string, query: Query = {}): Promise<I[]> {
     const items: I[] = [];
+    const seen = new Set<string>();
     for (let page = 1; ; page++) {
       const { data } = await this.request<Record<string, unknown>>("GET", path, {
         query: { ...query, page, per_page: this.perPage },
       });
       const batch = (data?.[key] ?? []) as I[];
+      const ids = batch.map((item) => (item as { id?: unknown })?.id).filter((id) => typeof id === "string");
+      // A meta-less list whose endpoint ignores paging (some declare no page parameters) answers
+      // everything at once, or the same page again: either way there is nothing more to fetch.
+      if (page > 1 && ids.length > 0 && ids.every((id) => seen.has(id))) return items;
+      ids.forEach((id) => seen.add(id));
       items.push(...batch);
       const meta = data?.meta as { last_page?: number; current_page?: number; next?: unknown } | undefined;
       if (meta && typeof meta.last_page === "number") {
         if ((meta.current_page ?? page) >= meta.last_page) return items;
-      } else if (batch.length < this.perPage) {
+      } else if (batch.length !== this.perPage) {
         return items;
       }
       if (page > 10_000) throw new Error(`${path}: more than 10,000 pages`);
@@ -301,6 +315,38 @@ export class MetalClient {
   }
   listDeviceIps(deviceId: string): Promise<T.IpAssignment[]> {
     return this.listAll(`/devices/${deviceId}/ips`, "ip_addresses");
+  }
+
+  // Interconnections (Dedicated Ports) and their VRF virtual circuits
+  async getConnection(id: string, include?: string): Promise<T.Interconnection> {
+    return (await this.request<T.Interconnection>("GET", `/connections/${id}`, { query: { include } })).data;
+  }
+  listConnectionPorts(connectionId: string): Promise<T.InterconnectionPort[]> {
+    return this.listAll(`/connections/${connectionId}/ports`, "ports");
+  }
+  /** The circuits of one port of the connection, by the port's id. */
+  listPortVirtualCircuits(connectionId: string, portId: string): Promise<T.VirtualCircuit[]> {
+    return this.listAll(`/connections/${connectionId}/ports/${portId}/virtual-circuits`, "virtual_circuits");
+  }
+  async createVrfVirtualCircuit(
+    connectionId: string,
+    portId: string,
+    body: T.VrfVirtualCircuitCreateInput,
+  ): Promise<T.VrfVirtualCircuit> {
+    return (
+      await this.request<T.VrfVirtualCircuit>(
+        "POST",
+        `/connections/${connectionId}/ports/${portId}/virtual-circuits`,
+        { body, secrets: [body.md5] },
+      )
+    ).data;
+  }
+  async getVirtualCircuit(id: string): Promise<T.VirtualCircuit> {
+    return (await this.request<T.VirtualCircuit>("GET", `/virtual-circuits/${id}`)).data;
+  }
+  /** Answers 202: the circuit stays readable as `deleting` until it is gone. */
+  async deleteVirtualCircuit(id: string): Promise<void> {
+    await this.request("DELETE", `/virtual-circuits/${id}`);
   }
 
   // BGP

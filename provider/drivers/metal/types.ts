@@ -182,3 +182,93 @@ export interface BgpNeighbor {
   peer_as?: number;
   peer_ips?: string[];
 }
+
+// Interconnections (Dedicated Ports) and VRF virtual circuits
+
+export interface InterconnectionPort {
+  id: string;
+  name?: string;
+  role?: "primary" | "secondary";
+  status?: "requested" | "active" | "deleting" | "expired" | "delete_failed";
+  speed?: number;
+  link_status?: string;
+  virtual_circuits?: (Href & { id?: string })[];
+  href?: string;
+}
+
+export interface Interconnection {
+  id: string;
+  name?: string;
+  type?: "shared" | "dedicated" | "shared_port_vlan" | "shared_port_vlan_to_csp";
+  status?: string;
+  speed?: number;
+  redundancy?: "primary" | "redundant";
+  metro?: { id?: string; code?: string; href?: string };
+  ports?: InterconnectionPort[];
+  tags?: string[];
+  href?: string;
+}
+
+export type VrfVirtualCircuitStatus =
+  | "pending"
+  | "waiting_on_peering_details"
+  | "activating"
+  | "changing_peering_details"
+  | "deactivating"
+  | "deleting"
+  | "active"
+  | "expired"
+  | "activation_failed"
+  | "changing_peering_details_failed"
+  | "deactivation_failed"
+  | "delete_failed";
+
+export interface VrfVirtualCircuit {
+  id: string;
+  type?: "vrf";
+  name?: string;
+  description?: string;
+  nni_vlan?: number;
+  peer_asn?: number;
+  subnet?: string;
+  metal_ip?: string;
+  customer_ip?: string;
+  /** The BGP password in plaintext, as the API returns it: never log or copy it into an error. */
+  md5?: string;
+  speed?: number;
+  status?: VrfVirtualCircuitStatus;
+  tags?: string[];
+  vrf?: Href & { id?: string };
+  port?: Href & { id?: string };
+  href?: string;
+}
+
+export interface VlanVirtualCircuit {
+  id: string;
+  type?: "vlan";
+  name?: string;
+  nni_vlan?: number;
+  vnid?: number;
+  status?: string;
+  tags?: string[];
+  port?: Href & { id?: string };
+  virtual_network?: Href;
+  href?: string;
+}
+
+export type VirtualCircuit = VrfVirtualCircuit | VlanVirtualCircuit;
+
+/** The VRF branch of VirtualCircuitCreateInput. */
+export interface VrfVirtualCircuitCreateInput {
+  project_id: string;
+  vrf: string;
+  nni_vlan: number;
+  peer_asn: number;
+  subnet: string;
+  metal_ip?: string;
+  customer_ip?: string;
+  md5?: string;
+  name?: string;
+  description?: string;
+  tags?: string[];
+}

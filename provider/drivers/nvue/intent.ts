@@ -20,6 +20,10 @@ function check(ok: boolean, what: string, value: unknown, fix: string): void {
     });
 }
 
+function checkVrfName(vrf: string): void {
+  check(vrfName.test(vrf), "VRF name", vrf, "use 1-15 letters, digits, '_' or '-', starting with a letter");
+}
+
 function int(value: number, min: number, max: number, what: string): string {
   check(
     Number.isInteger(value) && value >= min && value <= max,
@@ -38,12 +42,7 @@ export interface VrfIntent {
 }
 
 export function vrfChanges(v: VrfIntent): ConfigChange[] {
-  check(
-    vrfName.test(v.vrf),
-    "VRF name",
-    v.vrf,
-    "use 1-15 letters, digits, '_' or '-', starting with a letter",
-  );
+  checkVrfName(v.vrf);
   check(routeTarget.test(v.routeTarget), "route target", v.routeTarget, "use ASN:number");
   const rt = { [v.routeTarget]: {} };
   return [
@@ -65,7 +64,7 @@ export function vrfChanges(v: VrfIntent): ConfigChange[] {
 }
 
 export function removeVrfChanges(vrf: string): ConfigChange[] {
-  check(vrfName.test(vrf), "VRF name", vrf, "use 1-15 letters, digits, '_' or '-', starting with a letter");
+  checkVrfName(vrf);
   return [{ path: ["vrf", vrf], value: null }];
 }
 
@@ -79,12 +78,7 @@ export interface SubnetIntent {
 }
 
 export function subnetChanges(s: SubnetIntent): ConfigChange[] {
-  check(
-    vrfName.test(s.vrf),
-    "VRF name",
-    s.vrf,
-    "use 1-15 letters, digits, '_' or '-', starting with a letter",
-  );
+  checkVrfName(s.vrf);
   const vlan = int(s.vlan, 2, 4094, "VLAN");
   const svi: ConfigTree = {
     type: "svi",
@@ -159,4 +153,68 @@ export function removePortChanges(p: PortIntent & { lastUse?: boolean }): Config
   return p.mode === "access"
     ? [{ path: [...at, "access"], value: null }]
     : [{ path: [...at, "vlan", vlan], value: null }];
+}
+
+/** A VPC's end of an interconnect on the border leaf: the link VLAN, its SVI in the VRF, eBGP to Metal. */
+export interface BorderIntent {
+  vrf: string;
+  /** The border port cabled to the interconnection; carries every VPC's link VLAN, tagged. */
+  port: string;
+  vlan: number;
+  /** The leaf's address on the link with prefix length, e.g. "10.1.0.2/30". */
+  address: string;
+  /** The Metal VRF's address on the link: the BGP neighbor. */
+  peer: string;
+  peerAsn: number;
+}
+
+const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+export function borderChanges(b: BorderIntent): ConfigChange[] {
+  checkVrfName(b.vrf);
+  check(interfaceName.test(b.port), "interface", b.port, "use a switch port name such as swp5 or bond1");
+  const [addr, len] = b.address.split("/");
+  check(
+    ipv4.test(addr ?? "") && /^(30|31)$/.test(len ?? ""),
+    "link address",
+    b.address,
+    "use an IPv4 /30 or /31",
+  );
+  check(ipv4.test(b.peer), "BGP neighbor", b.peer, "use an IPv4 address");
+  const vlan = int(b.vlan, 2, 4094, "VLAN");
+  return [
+    // A switch-local VLAN (no VNI): the link does not stretch across the fabric.
+    { path: ["bridge", "domain", "br_default", "vlan", vlan], value: {} },
+    { path: ["interface", b.port, "bridge", "domain", "br_default", "vlan", vlan], value: {} },
+    {
+      path: ["interface", `vlan${vlan}`],
+      value: { type: "svi", vlan: Number(vlan), ip: { vrf: b.vrf, address: { [b.address]: {} } } },
+    },
+    {
+      path: ["vrf", b.vrf, "router", "bgp"],
+      value: {
+        neighbor: {
+          [b.peer]: { type: "numbered", "remote-as": Number(int(b.peerAsn, 1, 4_294_967_295, "ASN")) },
+        },
+        // Metal's routes go to the other leaves as EVPN type-5; the VPC's subnets go to Metal.
+        "address-family": {
+          "ipv4-unicast": { enable: "on", redistribute: { connected: { enable: "on" } } },
+        },
+      },
+    },
+  ];
+}
+
+/** Takes a VPC's link off the border leaf (the VRF itself goes with the VPC). */
+export function removeBorderChanges(b: Pick<BorderIntent, "vrf" | "port" | "vlan" | "peer">): ConfigChange[] {
+  checkVrfName(b.vrf);
+  check(interfaceName.test(b.port), "interface", b.port, "use a switch port name such as swp5 or bond1");
+  check(ipv4.test(b.peer), "BGP neighbor", b.peer, "use an IPv4 address");
+  const vlan = int(b.vlan, 2, 4094, "VLAN");
+  return [
+    { path: ["vrf", b.vrf, "router", "bgp", "neighbor", b.peer], value: null },
+    { path: ["interface", `vlan${vlan}`], value: null },
+    { path: ["interface", b.port, "bridge", "domain", "br_default", "vlan", vlan], value: null },
+    { path: ["bridge", "domain", "br_default", "vlan", vlan], value: null },
+  ];
 }

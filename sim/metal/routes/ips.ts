@@ -94,6 +94,15 @@ function createVrfReservation(ctx: Ctx) {
       throw unprocessable(`${formatCidr(block)} overlaps the VRF IP reservation ${formatCidr(otherBlock)}`);
     }
   }
+  // A virtual circuit's subnet is a VRF IP reservation too.
+  for (const vc of store.virtualCircuitsOfVrf(vrf.id)) {
+    const subnet = parseCidr(vc.subnet);
+    if (subnet && cidrOverlaps(subnet, block)) {
+      throw unprocessable(
+        `${formatCidr(block)} overlaps the subnet ${vc.subnet} of virtual circuit ${vc.id}`,
+      );
+    }
+  }
   if (network.family === 6 && siblings.some((r) => r.address_family === 6)) {
     throw unprocessable(`VRF ${vrf.name} already has an IPv6 reservation; only one is allowed`);
   }

@@ -138,7 +138,10 @@ function updateVrf(ctx: Ctx) {
   return { status: 200, body: renderVrf(store, vrf, ctx.inc) };
 }
 
-/** PUT replaces ip_ranges: reservations no longer inside a range go, with their gateways. */
+/**
+ * PUT replaces ip_ranges: reservations no longer inside a range go, with their gateways, and so do
+ * virtual circuits whose subnet (their implicit reservation) is no longer inside a range.
+ */
 function dropReservationsOutside(store: MetalStore, vrf: VrfRecord, ranges: string[]): void {
   const kept = ranges.map((r) => parseCidr(r)).filter((c): c is Cidr => c !== undefined);
   const doomed = store.data.ipReservations.filter((r) => {
@@ -149,11 +152,19 @@ function dropReservationsOutside(store: MetalStore, vrf: VrfRecord, ranges: stri
   const ids = new Set(doomed.map((r) => r.id));
   store.data.metalGateways = store.data.metalGateways.filter((g) => !ids.has(g.ip_reservation_id));
   store.data.ipReservations = store.data.ipReservations.filter((r) => !ids.has(r.id));
+  store.data.virtualCircuits = store.data.virtualCircuits.filter((vc) => {
+    if (vc.vrf_id !== vrf.id) return true;
+    const subnet = parseCidr(vc.subnet);
+    return subnet !== undefined && kept.some((range) => cidrContains(range, subnet));
+  });
 }
 
 function deleteVrf(ctx: Ctx) {
   const { store } = ctx;
   const vrf = findVrf(ctx);
+  if (store.virtualCircuitsOfVrf(vrf.id).length > 0) {
+    throw unprocessable("Cannot delete VRF with associated virtual circuits");
+  }
   if (store.data.metalGateways.some((g) => g.vrf_id === vrf.id)) {
     throw unprocessable("Cannot delete VRF with associated metal gateways");
   }
