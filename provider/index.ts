@@ -12,6 +12,7 @@ import {
   type ResourceHandlers,
 } from "./resources/common";
 import { attachmentHandlers } from "./resources/attachment";
+import { loadBalancerHandlers } from "./resources/loadbalancer";
 import { subnetHandlers } from "./resources/subnet";
 import { vpcHandlers } from "./resources/vpc";
 
@@ -35,6 +36,7 @@ const providers = {
   Vpc: () => bind(vpcHandlers),
   Subnet: () => bind(subnetHandlers),
   Attachment: () => bind(attachmentHandlers),
+  LoadBalancer: () => bind(loadBalancerHandlers),
 } as const;
 export type ResourceKind = keyof typeof providers;
 

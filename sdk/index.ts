@@ -5,6 +5,8 @@ import type {
   Fabric,
   AttachmentArgs as AttachmentInputs,
   AttachmentState,
+  LoadBalancerArgs as LoadBalancerInputs,
+  LoadBalancerState,
   SubnetArgs as SubnetInputs,
   SubnetState,
   VpcArgs as VpcInputs,
@@ -13,7 +15,13 @@ import type {
 import schema from "../schema.json";
 import { providerShim } from "./shim";
 
-export type { AttachmentState, Fabric, SubnetState, VpcState } from "../provider/generated/schema";
+export type {
+  AttachmentState,
+  Fabric,
+  LoadBalancerState,
+  SubnetState,
+  VpcState,
+} from "../provider/generated/schema";
 
 /** Every input may be a plain value or another resource's output. */
 export type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
@@ -23,6 +31,7 @@ export type Outputs<T> = { readonly [K in keyof T]-?: pulumi.Output<T[K]> };
 export type VpcArgs = Inputs<Omit<VpcInputs, "owner">>;
 export type SubnetArgs = Inputs<Omit<SubnetInputs, "owner">>;
 export type AttachmentArgs = Inputs<Omit<AttachmentInputs, "owner">>;
+export type LoadBalancerArgs = Inputs<Omit<LoadBalancerInputs, "owner">>;
 
 /** The output property names of a kind, read from schema.json, registered so Pulumi exposes them. */
 function outputSlots(def: keyof typeof schema.$defs): Record<string, undefined> {
@@ -84,6 +93,23 @@ export class Attachment extends pulumi.dynamic.Resource {
       opts,
       "anyvpc",
       "Attachment",
+    );
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+export interface LoadBalancer extends Outputs<LoadBalancerState> {}
+/** A VIP in a VPC (or public) spreading its listener ports over backend attachments, with health checks. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class LoadBalancer extends pulumi.dynamic.Resource {
+  constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerShim("LoadBalancer"),
+      name,
+      { ...outputSlots("LoadBalancerState"), name, ...args, owner: ownerKey("LoadBalancer", name) },
+      opts,
+      "anyvpc",
+      "LoadBalancer",
     );
   }
 }

@@ -4,6 +4,7 @@
 // simulators keep their state (and the lab its credentials) on disk, so a later process can
 // refresh or destroy what an earlier one created.
 import { randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:net";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadInventory, startMetalSimulator, type MetalSimulator } from "./metal";
@@ -25,17 +26,25 @@ export interface Lab {
   interconnects: HybridFabric["interconnects"];
   nvue: NvueSimulator;
   metal: MetalSimulator;
+  /** Starts answering TCP on a server's port (at its probe address): a healthy backend there. */
+  serve(server: string, port: number): Promise<void>;
+  /** Stops answering: connections to the port are refused, the backend is unhealthy. */
+  stopServing(server: string, port: number): Promise<void>;
   /** The reachability model over both sites and the interconnect, from what they hold now. */
   canReach(a: FabricEndpoint, b: FabricEndpoint): ReturnType<typeof canReachAcross>;
   close(): Promise<void>;
 }
 
 const leaves = ["leaf1", "leaf2"];
-export const labServers: Record<string, { switch: string; port: string }> = {
-  "node-1": { switch: "leaf1", port: "swp1" },
-  "node-2": { switch: "leaf2", port: "swp1" },
-  "node-3": { switch: "leaf1", port: "swp2" },
-  "node-4": { switch: "leaf2", port: "swp2" },
+/**
+ * The servers and their cabling. `probe` is where the provider reaches each for load balancer
+ * health checks: a loopback address on this machine, where the lab serves the server's ports.
+ */
+export const labServers: Record<string, { switch: string; port: string; probe: string }> = {
+  "node-1": { switch: "leaf1", port: "swp1", probe: "127.77.0.1" },
+  "node-2": { switch: "leaf2", port: "swp1", probe: "127.77.0.2" },
+  "node-3": { switch: "leaf1", port: "swp2", probe: "127.77.0.3" },
+  "node-4": { switch: "leaf2", port: "swp2", probe: "127.77.0.4" },
 };
 
 function credentials(stateDir: string | undefined): { password: string; token: string } {
@@ -137,9 +146,31 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     },
     interconnects,
   });
+  const listeners = new Map<string, Server>();
+  const serve = (server: string, port: number) =>
+    new Promise<void>((resolve, reject) => {
+      const key = `${server}:${port}`;
+      if (listeners.has(key)) return resolve();
+      const srv = createServer((socket) => socket.end());
+      srv.once("error", reject);
+      srv.listen(port, labServers[server]!.probe, () => {
+        listeners.set(key, srv);
+        resolve();
+      });
+    });
+  const stopServing = (server: string, port: number) =>
+    new Promise<void>((resolve) => {
+      const key = `${server}:${port}`;
+      const srv = listeners.get(key);
+      listeners.delete(key);
+      if (srv) srv.close(() => resolve());
+      else resolve();
+    });
   return {
     sites,
     interconnects,
+    serve,
+    stopServing,
     canReach: (a, b) => canReachAcross(model(), a, b),
     secrets: [
       ...leaves.map((l) => ({ path: `sites.ams.switches.${l}.password`, value: password })),
@@ -148,6 +179,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     nvue,
     metal,
     close: async () => {
+      await Promise.all(
+        [...listeners.keys()].map((k) => stopServing(k.split(":")[0]!, Number(k.split(":")[1]))),
+      );
       await Promise.all([nvue.close(), metal.close()]);
     },
   };

@@ -81,6 +81,10 @@ export interface NvueSwitchConfig {
 export interface ServerPort {
   switch: Name;
   port: string;
+  /**
+   * Where the provider can reach this server for load balancer health checks (e.g. its management address). Without it, health is reported unknown.
+   */
+  probe?: string;
 }
 /**
  * This interface was referenced by `Anyvpc`'s JSON-Schema
@@ -120,6 +124,10 @@ export interface Pools {
   vlans?: NumberRange;
   l2Vnis?: NumberRange1;
   l3Vnis?: NumberRange2;
+  /**
+   * Public IPv4 space that public load balancer VIPs on switch sites are planned from.
+   */
+  publicIpv4?: string;
 }
 /**
  * VLAN ids per site. Default 100-3999.
@@ -493,5 +501,113 @@ export interface AttachmentState {
   owner: string;
   realization: {
     complete: boolean;
+  };
+}
+/**
+ * Inputs of a LoadBalancer: a VIP in a VPC (or public) that spreads the declared listener ports over backend attachments.
+ *
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "LoadBalancerArgs".
+ */
+export interface LoadBalancerArgs {
+  /**
+   * The id of the Vpc.
+   */
+  vpc: string;
+  name?: string;
+  /**
+   * The site the VIP is served at. Default: the site of the backends.
+   */
+  site?: string;
+  /**
+   * A VIP from the fabric's public pool, reachable from outside. Default false: a private VIP inside the VPC.
+   */
+  public?: boolean;
+  /**
+   * Explicit VIP. Default: planned.
+   */
+  vip?: string;
+  /**
+   * The ports the VIP answers on; nothing else reaches it.
+   *
+   * @minItems 1
+   * @maxItems 64
+   */
+  listeners: [
+    {
+      port: number;
+      protocol?: "tcp" | "udp";
+      targetPort?: number;
+    },
+    ...{
+      port: number;
+      protocol?: "tcp" | "udp";
+      targetPort?: number;
+    }[]
+  ];
+  /**
+   * Attachments of the VPC that serve the listeners.
+   *
+   * @maxItems 256
+   */
+  backends: string[];
+  /**
+   * How backends are checked. Default: TCP to each listener's target port.
+   */
+  healthCheck?: {
+    protocol?: "tcp" | "http";
+    port?: number;
+    path?: string;
+  };
+  tags?: Tags;
+  owner?: string;
+}
+/**
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "LoadBalancerBackend".
+ */
+export interface LoadBalancerBackend {
+  attachment: string;
+  ip: string;
+  server?: string;
+  health: "healthy" | "unhealthy" | "unknown";
+  /**
+   * Why unhealthy or unknown.
+   */
+  reason?: string;
+}
+/**
+ * Outputs of a LoadBalancer.
+ *
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "LoadBalancerState".
+ */
+export interface LoadBalancerState {
+  vpc: string;
+  site: string;
+  name: string;
+  public: boolean;
+  vip: string;
+  listeners: {
+    port: number;
+    protocol: string;
+    targetPort: number;
+  }[];
+  /**
+   * Each backend with its health as last checked.
+   */
+  backends: LoadBalancerBackend[];
+  /**
+   * Backend addresses the VIP is routed to (ECMP): the healthy ones, or all when none is known healthy.
+   */
+  inService: string[];
+  healthCheck?: {
+    [k: string]: string | number | undefined;
+  };
+  tags?: Tags;
+  owner: string;
+  realization: {
+    complete: boolean;
+    switches?: string[];
   };
 }

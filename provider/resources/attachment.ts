@@ -22,6 +22,7 @@ import {
   type ProviderContext,
   type ResourceHandlers,
 } from "./common";
+import { backendUsers } from "./loadbalancer";
 import type { VpcRecord } from "./vpc";
 
 const hostPool = (subnet: string) => `subnet/${subnet}/hosts`;
@@ -450,7 +451,10 @@ export async function createAttachment(
       nic,
     );
     state.realization = await realize(ctx, state);
-    return { id: idFor("attachment", owner), outs: state };
+    const id = idFor("attachment", owner);
+    // Load balancers find their backends by id, also from another stack.
+    await ctx.ledger.putRecord("attachment", id, state);
+    return { id, outs: state };
   } catch (e) {
     if (state) await unrealize(ctx, state).catch(() => undefined);
     await releaseAll(ctx, owner, holder, portKey);
@@ -497,7 +501,7 @@ export async function readAttachment(
 
 export async function updateAttachment(
   ctx: ProviderContext,
-  _id: string,
+  id: string,
   olds: AttachmentState,
   news: AttachmentArgs,
 ): Promise<{ outs: AttachmentState }> {
@@ -512,17 +516,28 @@ export async function updateAttachment(
     nic,
   );
   state.realization = await realize(ctx, state);
+  await ctx.ledger.putRecord("attachment", id, state);
   return { outs: state };
 }
 
 export async function deleteAttachment(
   ctx: ProviderContext,
-  _id: string,
+  id: string,
   props: AttachmentState,
 ): Promise<void> {
+  const users = (await ctx.ledger.getRecord<string[]>(backendUsers, id)) ?? [];
+  if (users.length)
+    throw new InputError({
+      resource: "Attachment",
+      field: "server",
+      value: props.server ?? props.target,
+      problem: `is a backend of load balancer ${users.join(", ")}`,
+      fix: "Remove it from the load balancer's backends first (in the same program, Pulumi updates the load balancer before this delete)",
+    });
   await unrealize(ctx, props);
   const portKey = portKeyOf(props);
   await releaseAll(ctx, props.owner, portHolder(props.vpc, portKey), portKey);
+  await ctx.ledger.deleteRecord("attachment", id);
 }
 
 export const attachmentHandlers: ResourceHandlers<AttachmentArgs, AttachmentState> = {

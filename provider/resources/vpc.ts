@@ -21,6 +21,8 @@ import {
 import { ensureLinks, metalAsnOf, readLinks, removeLinks, type LinkedVpc } from "./vpc-interconnects";
 
 export const defaultVpcSize = 16;
+/** Who holds a VPC's load balancer range in its IPv4 pool: the VPC itself, released with it. */
+export const lbRangeOwner = (vpcOwner: string) => `${vpcOwner}#lb-range`;
 export const vpcPool = "vpc-ipv4";
 
 function poolSpec(ctx: ProviderContext): PoolSpec {
@@ -344,6 +346,7 @@ export async function deleteVpc(ctx: ProviderContext, id: string, props: VpcStat
   );
   for (const site of props.sites) await unrealizeSite(ctx, site, props);
   await ctx.ledger.release(props.owner);
+  await ctx.ledger.release(lbRangeOwner(props.owner));
   await ctx.ledger.deleteRecord("vpc", id);
 }
 

@@ -12,3 +12,4 @@ export {
 export { canReach, gatewayVrf, type Endpoint, type Reachability, type ServerPort } from "./fabric-model";
 export { validateConfig, type ValidationIssue } from "./validate";
 export { childTree, keysOf } from "./tree";
+export { canReachVip, canReachVipFromOutside, type VipReach, type VipTarget } from "./vip";

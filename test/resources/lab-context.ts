@@ -13,7 +13,7 @@ export async function labContext(): Promise<{ ctx: ProviderContext; lab: Lab; le
   const fabric = {
     sites: lab.sites,
     interconnects: lab.interconnects,
-    pools: { vpcIpv4: "10.0.0.0/8", vpcIpv6: "fd00::/8" },
+    pools: { vpcIpv4: "10.0.0.0/8", vpcIpv6: "fd00::/8", publicIpv4: "203.0.113.0/24" },
   } as unknown as Fabric;
   const ledger = new FileLedger(path.join(mkdtempSync(path.join(tmpdir(), "anyvpc-res-")), "ledger.json"));
   return { ctx: { fabric, ledger, sites: new Sites(fabric) }, lab, ledger };

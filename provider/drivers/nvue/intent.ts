@@ -218,3 +218,88 @@ export function removeBorderChanges(b: Pick<BorderIntent, "vrf" | "port" | "vlan
     { path: ["bridge", "domain", "br_default", "vlan", vlan], value: null },
   ];
 }
+
+/** A load balancer's VIP on a leaf: routed in the VPC's VRF to its backends, answering only on its listeners. */
+export interface VipIntent {
+  vrf: string;
+  vip: string;
+  /** Backend addresses: one ECMP next hop each. */
+  nextHops: string[];
+  listeners: { port: number; protocol: "tcp" | "udp" }[];
+  /** The ACL's name: one per load balancer. */
+  acl: string;
+  /**
+   * The backends' ports on this leaf: the ACL filters what leaves through them towards the VIP, so
+   * the listener restriction holds whichever subnet, leaf or site a client comes from.
+   */
+  egress: string[];
+  /** A public VIP is also routed from the default VRF (where outside traffic arrives) into the VPC's. */
+  public?: boolean;
+}
+
+const aclName = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+function checkIpv4(value: string, what: string): void {
+  check(ipv4.test(value), what, value, "use an IPv4 address");
+}
+
+/**
+ * The VIP's config. With `previous` (an update), what it had and no longer has is unset in the
+ * same revision (PATCH merges), so next hops and rules change without a moment without a route.
+ */
+export function vipChanges(v: VipIntent, previous?: VipIntent): ConfigChange[] {
+  checkVrfName(v.vrf);
+  checkIpv4(v.vip, "VIP");
+  v.nextHops.forEach((h) => checkIpv4(h, "next hop"));
+  check(aclName.test(v.acl), "ACL name", v.acl, "use letters, digits, '_' or '-', starting with a letter");
+  v.egress.forEach((i) =>
+    check(interfaceName.test(i), "interface", i, "use a switch port name such as swp5"),
+  );
+  const rules: ConfigTree = {};
+  v.listeners.forEach((l, i) => {
+    rules[String(10 + i)] = {
+      match: {
+        ip: {
+          "dest-ip": `${v.vip}/32`,
+          protocol: l.protocol,
+          "dest-port": { [int(l.port, 1, 65535, "port")]: {} },
+        },
+      },
+      action: { permit: {} },
+    };
+  });
+  // Everything else to the VIP is dropped: it answers only on its listeners.
+  rules["1000"] = { match: { ip: { "dest-ip": `${v.vip}/32` } }, action: { deny: {} } };
+  const via: ConfigTree = Object.fromEntries(v.nextHops.map((h) => [h, {}]));
+  for (const h of previous?.nextHops ?? []) if (!(h in via)) via[h] = null;
+  (previous?.listeners ?? []).forEach((_, i) => {
+    if (!(String(10 + i) in rules)) rules[String(10 + i)] = null;
+  });
+  const gone = (previous?.egress ?? []).filter((i) => !v.egress.includes(i));
+  const leaked: ConfigTree = Object.fromEntries(
+    Object.entries(via).map(([h, x]) => [h, x === null ? null : { vrf: v.vrf }]),
+  );
+  return [
+    { path: ["vrf", v.vrf, "router", "static", `${v.vip}/32`], value: { via } },
+    ...(v.public
+      ? [{ path: ["vrf", "default", "router", "static", `${v.vip}/32`], value: { via: leaked } }]
+      : []),
+    { path: ["acl", v.acl], value: { type: "ipv4", rule: rules } },
+    ...v.egress.map((port) => ({ path: ["interface", port, "acl", v.acl], value: { outbound: {} } })),
+    ...gone.map((port) => ({ path: ["interface", port, "acl", v.acl], value: null })),
+  ];
+}
+
+export function removeVipChanges(
+  v: Pick<VipIntent, "vrf" | "vip" | "acl" | "egress" | "public">,
+): ConfigChange[] {
+  checkVrfName(v.vrf);
+  checkIpv4(v.vip, "VIP");
+  check(aclName.test(v.acl), "ACL name", v.acl, "use letters, digits, '_' or '-', starting with a letter");
+  return [
+    ...v.egress.map((port) => ({ path: ["interface", port, "acl", v.acl], value: null })),
+    { path: ["acl", v.acl], value: null },
+    { path: ["vrf", v.vrf, "router", "static", `${v.vip}/32`], value: null },
+    ...(v.public ? [{ path: ["vrf", "default", "router", "static", `${v.vip}/32`], value: null }] : []),
+  ];
+}

@@ -1,0 +1,128 @@
+// Reachability of a load balancer VIP, from the switches' applied configs only: a client's packet
+// to vip:port enters routing at its gateway's VRF (or, from outside, the default VRF of a leaf),
+// follows the VIP's static route to its next hops (ECMP), and is delivered to each backend whose
+// address is a next hop, that the client can reach, and whose switch port lets it out (ACLs bound
+// outbound on the port, first matching rule wins, no match permits).
+import { canReach, gatewayVrf, type Endpoint, type ServerPort } from "./fabric-model";
+import { contains, parsePrefix } from "./net";
+import { childTree, keysOf, type ConfigTree } from "./tree";
+
+export interface VipTarget {
+  vip: string;
+  port: number;
+  protocol?: "tcp" | "udp";
+}
+
+export interface VipReach {
+  reachable: boolean;
+  /** The backends (servers) that would receive the packet. */
+  receivers: string[];
+  reason: string;
+}
+
+/** Whether the ACLs bound outbound on `port` let a packet to the target out. */
+function aclPermits(config: ConfigTree, port: string, t: VipTarget): { ok: boolean; why: string } {
+  const host = parsePrefix(`${t.vip}/32`)!;
+  for (const name of keysOf(childTree(config, "interface", port, "acl"))) {
+    if (!childTree(config, "interface", port, "acl", name, "outbound")) continue;
+    const rules = childTree(config, "acl", name, "rule");
+    for (const id of keysOf(rules).sort((a, b) => Number(a) - Number(b))) {
+      const ip = childTree(rules, id, "match", "ip");
+      const dest = parsePrefix(String(ip?.["dest-ip"] ?? "0.0.0.0/0"));
+      if (!dest || !contains(dest, host)) continue;
+      if (ip?.protocol !== undefined && ip.protocol !== (t.protocol ?? "tcp")) continue;
+      const ports = keysOf(childTree(ip, "dest-port"));
+      if (ports.length && !ports.includes(String(t.port))) continue;
+      const permit = childTree(rules, id, "action", "permit") !== undefined;
+      return { ok: permit, why: `ACL ${name} rule ${id} ${permit ? "permits" : "denies"} it on ${port}` };
+    }
+  }
+  return { ok: true, why: "no ACL matches" };
+}
+
+function deliver(
+  configs: Record<string, ConfigTree>,
+  serverPorts: ServerPort[],
+  hops: string[],
+  t: VipTarget,
+  backends: Endpoint[],
+  routable: (b: Endpoint) => { ok: boolean; why: string },
+): VipReach {
+  const receivers: string[] = [];
+  const why: string[] = [];
+  for (const b of backends) {
+    const address = b.ip.split("/")[0]!;
+    if (!hops.includes(address)) {
+      why.push(`${b.server}: not a next hop of ${t.vip}`);
+      continue;
+    }
+    const r = routable(b);
+    if (!r.ok) {
+      why.push(`${b.server}: ${r.why}`);
+      continue;
+    }
+    const sp = serverPorts.find((s) => s.server === b.server);
+    const acl =
+      sp && configs[sp.switch] ? aclPermits(configs[sp.switch]!, sp.port, t) : { ok: true, why: "" };
+    if (!acl.ok) {
+      why.push(`${b.server}: ${acl.why}`);
+      continue;
+    }
+    receivers.push(b.server);
+  }
+  return receivers.length
+    ? { reachable: true, receivers, reason: `${t.vip}:${t.port} → ${receivers.join(", ")}` }
+    : { reachable: false, receivers, reason: why.join("; ") || "no backends" };
+}
+
+/** From a server inside the fabric. */
+export function canReachVip(
+  configs: Record<string, ConfigTree>,
+  serverPorts: ServerPort[],
+  client: Endpoint,
+  t: VipTarget,
+  backends: Endpoint[],
+): VipReach {
+  const g = gatewayVrf(configs, serverPorts, client);
+  if (!g.ok) return { reachable: false, receivers: [], reason: g.reason };
+  const hops = keysOf(
+    childTree(configs[g.switch], "vrf", g.vrf.name, "router", "static", `${t.vip}/32`, "via"),
+  );
+  if (!hops.length)
+    return {
+      reachable: false,
+      receivers: [],
+      reason: `VRF ${g.vrf.name} on ${g.switch} has no route to ${t.vip}`,
+    };
+  return deliver(configs, serverPorts, hops, t, backends, (b) => {
+    const r = canReach(configs, serverPorts, client, b);
+    return { ok: r.reachable, why: r.reason };
+  });
+}
+
+/**
+ * From outside the fabric: traffic arrives in the default VRF of `leaf` (an uplink) and needs a
+ * route there whose next hops lead into the VPC's VRF.
+ */
+export function canReachVipFromOutside(
+  configs: Record<string, ConfigTree>,
+  serverPorts: ServerPort[],
+  leaf: string,
+  t: VipTarget,
+  backends: Endpoint[],
+): VipReach {
+  const via = childTree(configs[leaf], "vrf", "default", "router", "static", `${t.vip}/32`, "via");
+  const hops = keysOf(via).filter((h) => childTree(via, h)?.vrf !== undefined);
+  if (!hops.length)
+    return { reachable: false, receivers: [], reason: `the default VRF on ${leaf} has no route to ${t.vip}` };
+  return deliver(configs, serverPorts, hops, t, backends, (b) => {
+    const into = String(childTree(via, b.ip.split("/")[0]!)?.vrf ?? "");
+    const g = gatewayVrf(configs, serverPorts, b);
+    return g.ok && g.vrf.name === into
+      ? { ok: true, why: "" }
+      : {
+          ok: false,
+          why: `the route leads into VRF ${into}, ${b.server} is ${g.ok ? `in ${g.vrf.name}` : "unreachable"}`,
+        };
+  });
+}
