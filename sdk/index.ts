@@ -23,8 +23,10 @@ export type {
   VpcState,
 } from "../provider/generated/schema";
 
+/** An input may be a plain value or another resource's output, and so may each array element. */
+export type InputOf<T> = T extends readonly (infer E)[] ? pulumi.Input<InputOf<E>[]> : pulumi.Input<T>;
 /** Every input may be a plain value or another resource's output. */
-export type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+export type Inputs<T> = { [K in keyof T]: InputOf<T[K]> };
 /** Every output is a pulumi Output. */
 export type Outputs<T> = { readonly [K in keyof T]-?: pulumi.Output<T[K]> };
 

@@ -352,16 +352,8 @@ async function unrealize(ctx: ProviderContext, s: AttachmentState): Promise<void
     await site.nvue.ensure(s.target.switch!, change);
     // An interface left with no config at all is what it was before anyvpc touched it: remove the
     // empty object too, so a destroy leaves the switch's config exactly as it found it.
-    const rest = await site.nvue.read(s.target.switch!, ["interface", s.target.interface!]);
-    if (
-      others.length === 0 &&
-      rest !== undefined &&
-      typeof rest === "object" &&
-      rest !== null &&
-      Object.keys(rest).length === 0
-    ) {
-      await site.nvue.ensure(s.target.switch!, [{ path: ["interface", s.target.interface!], value: null }]);
-    }
+    if (others.length === 0)
+      await site.nvue.removeIfEmpty(s.target.switch!, ["interface", s.target.interface!]);
     return;
   }
   const subnet = await ctx.ledger.getRecord<SubnetState>("subnet", s.subnet);

@@ -331,6 +331,10 @@ async function realize(
   await site.nvue.ensureAll(
     new Map(site.nvue.switchNames.map((sw) => [sw, vipChanges(now(sw), before?.(sw))])),
   );
+  // A port no longer a backend keeps no empty ACL container of ours.
+  for (const sw of before ? site.nvue.switchNames : [])
+    for (const port of before!(sw).egress.filter((p) => !now(sw).egress.includes(p)))
+      await site.nvue.removeIfEmpty(sw, ["interface", port, "acl"], ["interface", port]);
   return { complete: true, switches: site.nvue.switchNames };
 }
 
@@ -344,6 +348,9 @@ async function unrealize(
   const ports = await backendPorts(ctx, s.backends);
   const intent = intentFor(ctx, s, vpc, ports);
   await site.nvue.ensureAll(new Map(site.nvue.switchNames.map((sw) => [sw, removeVipChanges(intent(sw))])));
+  for (const [sw, list] of ports)
+    for (const port of list)
+      await site.nvue.removeIfEmpty(sw, ["interface", port, "acl"], ["interface", port]);
 }
 
 async function setUsers(

@@ -9,6 +9,7 @@ interface Network {
   vpcs: Spec[];
   subnets: Spec[];
   attachments: Spec[];
+  loadBalancers: Spec[];
 }
 
 /** What is up before the cases run: two VPCs, each with a subnet and an attached server. */
@@ -26,6 +27,7 @@ const base: Network = {
     { name: "n1", args: { subnet: "web", server: "node-1", ip: "10.1.1.10" } },
     { name: "n3", args: { subnet: "devnet", server: "node-3" } },
   ],
+  loadBalancers: [],
 };
 
 interface Case {
@@ -39,6 +41,9 @@ interface Case {
 const vpc = (args: Record<string, unknown>) => ({ vpcs: { sites: ["ams"], ...args } });
 const subnet = (args: Record<string, unknown>) => ({ subnets: { vpc: "prod", site: "ams", ...args } });
 const attach = (args: Record<string, unknown>) => ({ attachments: { subnet: "web", ...args } });
+const lb = (args: Record<string, unknown>) => ({
+  loadBalancers: { vpc: "prod", listeners: [{ port: 443 }], backends: ["n1"], ...args },
+});
 
 const cases: Case[] = [
   {
@@ -221,6 +226,36 @@ const cases: Case[] = [
     add: attach({ server: "node-2", mode: "hybrid" }),
     property: "mode",
     reason: /is not one of "access", "trunk"/,
+  },
+  {
+    what: "load balancer VIP outside the VPC",
+    add: lb({ vip: "10.2.0.10" }),
+    property: "vip",
+    reason: /is outside the VPC's 10\.1\.0\.0\/16/,
+  },
+  {
+    what: "load balancer backend of another VPC",
+    add: lb({ backends: ["n3"] }),
+    property: "backends[0]",
+    reason: /is in VPC dev, not in this load balancer's VPC prod/,
+  },
+  {
+    what: "duplicate listener ports",
+    add: lb({ listeners: [{ port: 443 }, { port: 443, targetPort: 8443 }] }),
+    property: "listeners[1].port",
+    reason: /is declared twice \(also listeners\[0\]\)/,
+  },
+  {
+    what: "listener port 0",
+    add: lb({ listeners: [{ port: 0 }] }),
+    property: "listeners[0].port",
+    reason: /must be at least 1/,
+  },
+  {
+    what: "listener port above 65535",
+    add: lb({ listeners: [{ port: 65536 }] }),
+    property: "listeners[0].port",
+    reason: /must be at most 65535/,
   },
 ];
 

@@ -30,7 +30,8 @@ export interface MetalClientOptions {
   random?: () => number;
 }
 
-type Query = Record<string, string | number | boolean | undefined>;
+/** Query parameters; a list is sent as a repeated parameter (`types=a&types=b`, the spec's form style). */
+type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
 
 interface RequestOptions {
   query?: Query;
@@ -78,6 +79,7 @@ export class MetalClient {
       timeout: opts.timeoutMs ?? 30_000,
       headers: { "X-Auth-Token": opts.token, Accept: "application/json", "User-Agent": "anyvpc" },
       validateStatus: () => true, // statuses are ours to judge
+      paramsSerializer: { indexes: null }, // arrays as repeated keys, not `types[]=`
       transitional: { clarifyTimeoutError: true },
     });
   }
@@ -222,11 +224,26 @@ export class MetalClient {
   async requestPublicIps(projectId: string, body: T.PublicIpReservationInput): Promise<T.IpReservation> {
     return (await this.request<T.IpReservation>("POST", `/projects/${projectId}/ips`, { body })).data;
   }
-  listProjectIps(projectId: string, types?: string): Promise<T.IpReservation[]> {
-    return this.listAll(`/projects/${projectId}/ips`, "ip_addresses", { types });
+  /**
+   * The project's reservations (public, global, private and VRF ones), optionally only of some
+   * `types`. `include` expands nested objects, e.g. "metro" to read the metro's code.
+   */
+  listProjectIps(
+    projectId: string,
+    opts: { types?: T.IpReservationType[]; include?: string } = {},
+  ): Promise<(T.IpReservation | T.VrfIpReservation)[]> {
+    return this.listAll(`/projects/${projectId}/ips`, "ip_addresses", {
+      types: opts.types,
+      include: opts.include,
+    });
   }
-  async getIp(id: string): Promise<T.IpReservation> {
-    return (await this.request<T.IpReservation>("GET", `/ips/${id}`)).data;
+  /**
+   * An assignment or a reservation by id. The spec's answer is a oneOf that a `pending` public
+   * reservation cannot satisfy (it also matches IPAssignment): read pending ones from the list.
+   */
+  async getIp(id: string): Promise<T.IpAssignment | T.IpReservation | T.VrfIpReservation> {
+    return (await this.request<T.IpAssignment | T.IpReservation | T.VrfIpReservation>("GET", `/ips/${id}`))
+      .data;
   }
   /** Deletes a reservation or, given an assignment id, unassigns the address. */
   async deleteIp(id: string): Promise<void> {
@@ -350,16 +367,18 @@ export class MetalClient {
   }
 
   // BGP
-  /** The project's BGP config, or undefined when BGP is not enabled (the API answers an empty 200). */
+  /**
+   * The project's BGP config, or undefined when BGP was never enabled (the API answers 200 with an
+   * empty body or structure). A disabled config comes back with status `disabled`. Its `md5` is the
+   * password in plaintext: never log it.
+   */
   async getBgpConfig(projectId: string): Promise<T.BgpConfig | undefined> {
     const { data } = await this.request<T.BgpConfig | "">("GET", `/projects/${projectId}/bgp-config`);
     return data && typeof data === "object" && data.id ? data : undefined;
   }
-  async enableBgp(
-    projectId: string,
-    body: { deployment_type: "local" | "global"; asn: number; md5?: string },
-  ): Promise<void> {
-    await this.request("POST", `/projects/${projectId}/bgp-configs`, { body });
+  /** Requests BGP for the project; the API answers 204 without a body: read the config back. */
+  async enableBgp(projectId: string, body: T.BgpConfigRequestInput): Promise<void> {
+    await this.request("POST", `/projects/${projectId}/bgp-configs`, { body, secrets: [body.md5] });
   }
   listBgpSessions(deviceId: string): Promise<T.BgpSession[]> {
     return this.listAll(`/devices/${deviceId}/bgp/sessions`, "bgp_sessions");
@@ -373,6 +392,7 @@ export class MetalClient {
   async deleteBgpSession(id: string): Promise<void> {
     await this.request("DELETE", `/bgp/sessions/${id}`);
   }
+  /** The peering data of the device's sessions (one per session); `md5_password` is plaintext: never log it. */
   async getBgpNeighbors(deviceId: string): Promise<T.BgpNeighbor[]> {
     const { data } = await this.request<{ bgp_neighbors?: T.BgpNeighbor[] }>(
       "GET",

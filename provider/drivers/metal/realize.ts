@@ -1,8 +1,10 @@
 // The realization steps on an Equinix Metal metro, each idempotent: VPC → VRF; Subnet → VLAN +
-// VRF IP reservation + VRF Metal Gateway; Attachment → port VLAN assignment. Lessons from existing
-// tools (DESIGN.md §6): every object is tagged with its owner and a tagged object is adopted rather
-// than created twice (POST has no idempotency key); a 200 does not prove a port change, so ports are
-// re-read; teardown runs in reverse order and confirms each step; 403/404 on delete means gone.
+// VRF IP reservation + VRF Metal Gateway; Attachment → port VLAN assignment; public LoadBalancer
+// VIP → elastic IP reservation + project BGP + device BGP sessions (and the speaker's config).
+// Lessons from existing tools (DESIGN.md §6): every object is tagged with its owner and a tagged
+// object is adopted rather than created twice (POST has no idempotency key); a 200 does not prove a
+// port change, so ports are re-read; teardown runs in reverse order and confirms each step; 403/404
+// on delete means gone.
 import { AnyvpcError, ApiError } from "../../errors";
 import { sleep } from "../retry";
 import type { MetalClient } from "./client";
@@ -562,4 +564,458 @@ export async function deleteVrfVirtualCircuit(
 ): Promise<void> {
   await deleteIfPresent(() => client.deleteVirtualCircuit(id));
   await circuitGone(client, id, poll);
+}
+
+// Public LoadBalancer VIP → elastic IP reservation + local BGP for the backends that announce it
+
+/** An elastic IP reservation that is not usable (denied, still awaiting review) or not as asked. */
+export class ElasticIpError extends AnyvpcError {
+  constructor(
+    message: string,
+    readonly reservationId: string | undefined,
+    readonly state: string | undefined,
+    fix?: string,
+    cause?: ApiError,
+  ) {
+    super(
+      message,
+      {
+        value: state,
+        fix,
+        status: cause?.status,
+        method: cause?.method,
+        path: cause?.path,
+        requestId: cause?.requestId,
+      },
+      cause ? { cause } : undefined,
+    );
+  }
+}
+
+export interface ElasticIpSpec {
+  owner: string;
+  /** Addresses in the block: 1, 2, 4 ... 256 (a /32 ... /24). Default 1. */
+  quantity?: number;
+  /** Sent as the reservation's `details`. */
+  description?: string;
+}
+
+export interface ElasticIp {
+  id: string;
+  /** The block's network address. */
+  network: string;
+  cidr: number;
+  /** The block's first address: the VIP of a /32. */
+  address: string;
+}
+
+const isPublicBlock = (r: T.IpReservation | T.VrfIpReservation): r is T.IpReservation =>
+  r.type === "public_ipv4";
+
+/**
+ * A public IPv4 block (an elastic IP) in the site's metro, reserved with
+ * `fail_on_approval_required` so that an over-quota request fails at once (422) instead of waiting
+ * for a manual review, and tagged with its owner. A tagged reservation of the owner is adopted, so a
+ * retried or crashed create never leaves a second one. A reservation still `pending` (requested
+ * without the flag, e.g. by an older run) is waited for through the project's list, which is the
+ * only read of a pending block the spec can describe; `denied`, or still pending at the timeout,
+ * is an ElasticIpError, as is an adopted block of another size or metro.
+ */
+export async function ensureElasticIp(
+  client: MetalClient,
+  site: MetalSite,
+  spec: ElasticIpSpec,
+  poll: PollOptions = {},
+): Promise<ElasticIp> {
+  const quantity = spec.quantity ?? 1;
+  if (!Number.isInteger(quantity) || quantity < 1 || quantity > 256 || (quantity & (quantity - 1)) !== 0) {
+    throw new AnyvpcError(`an elastic IP block of ${String(quantity)} addresses cannot be reserved`, {
+      value: quantity,
+      fix: "ask for 1, 2, 4, 8, 16, 32, 64, 128 or 256 addresses",
+    });
+  }
+  const cidr = 32 - Math.log2(quantity);
+  const mine = async () =>
+    (await client.listProjectIps(site.projectId, { types: ["public_ipv4"], include: "metro" }))
+      .filter(isPublicBlock)
+      .filter((r) => hasTag(r.tags, spec.owner));
+  let created: T.IpReservation;
+  try {
+    created = await adoptOrCreate(
+      async () => (await mine())[0],
+      () =>
+        client.requestPublicIps(site.projectId, {
+          type: "public_ipv4",
+          quantity,
+          metro: site.metro,
+          fail_on_approval_required: true,
+          details: spec.description,
+          tags: [ownerTag(spec.owner)],
+        }),
+    );
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 422)) throw e;
+    throw new ElasticIpError(
+      `no elastic IP (${quantity} address${quantity === 1 ? "" : "es"}) for ${spec.owner} in metro ${site.metro}: ${e.apiMessage}`,
+      undefined,
+      undefined,
+      "raise the project's public IPv4 quota or free public addresses (requests that need approval are refused, not queued)",
+      e,
+    );
+  }
+  const metro = created.metro?.code;
+  if (metro !== undefined && metro.toLowerCase() !== site.metro.toLowerCase()) {
+    throw new ElasticIpError(
+      `elastic IP ${created.id} of ${spec.owner} is in metro ${metro}, not ${site.metro}`,
+      created.id,
+      created.state,
+      "delete it (deleteElasticIp) so that it can be reserved in the site's metro",
+    );
+  }
+  if (created.cidr !== undefined && created.cidr !== cidr) {
+    throw new ElasticIpError(
+      `elastic IP ${created.id} of ${spec.owner} is a /${created.cidr}, not a /${cidr} (${quantity} addresses)`,
+      created.id,
+      created.state,
+      "delete it (deleteElasticIp) so that it can be reserved with the new size",
+    );
+  }
+  let block = created;
+  if (block.state === "pending") {
+    const deadline = Date.now() + (poll.timeoutMs ?? 120_000);
+    while (block.state === "pending" && Date.now() <= deadline) {
+      await sleep(poll.intervalMs ?? 1_000);
+      const again = (await mine()).find((r) => r.id === created.id);
+      if (!again) {
+        throw new ElasticIpError(
+          `elastic IP ${created.id} of ${spec.owner} disappeared while pending review`,
+          created.id,
+          undefined,
+          "retry: a new reservation will be requested",
+        );
+      }
+      block = again;
+    }
+  }
+  if (block.state !== undefined && block.state !== "created") {
+    const pending = block.state === "pending";
+    throw new ElasticIpError(
+      pending
+        ? `elastic IP ${block.id} of ${spec.owner} is still pending: the request exceeds the project's public IPv4 quota and awaits Equinix's review`
+        : `elastic IP ${block.id} of ${spec.owner} is ${block.state}, not created`,
+      block.id,
+      block.state,
+      pending
+        ? "wait for the review, or delete the reservation (deleteElasticIp) and raise the project's IP quota"
+        : "delete the reservation (deleteElasticIp), raise the project's IP quota, and retry",
+    );
+  }
+  const network = block.network ?? block.address;
+  if (network === undefined) {
+    throw new ElasticIpError(`elastic IP ${block.id} has no address`, block.id, block.state);
+  }
+  return { id: block.id, network, cidr: block.cidr ?? cidr, address: block.address ?? network };
+}
+
+/** Deletes an elastic IP reservation; 403/404 mean already gone. Unassign its addresses first. */
+export async function deleteElasticIp(client: MetalClient, id: string): Promise<void> {
+  await deleteIfPresent(() => client.deleteIp(id));
+}
+
+/** The project's BGP config, or a device session, is not what anyvpc needs. Never carries the md5. */
+export class BgpError extends AnyvpcError {}
+
+/** A project's BGP config as anyvpc reports it: whether a password is set, never the password. */
+export interface ProjectBgp {
+  id: string;
+  /** `enabled`; `requested` while a global deployment awaits Equinix's review. */
+  status: "requested" | "enabled" | "disabled";
+  asn: number;
+  deploymentType: "local" | "global";
+  /** Routes each server may announce. */
+  maxPrefix: number | undefined;
+  md5Enabled: boolean;
+}
+
+/** BGP counts as configured only with an id and a status other than `disabled` (as the CCM does). */
+const bgpActive = (c: T.BgpConfig | undefined): c is T.BgpConfig & { id: string } =>
+  !!c && !!c.id && c.status !== "disabled";
+
+/**
+ * Enables BGP on the project (a project has one BGP config) unless it already is. An enabled
+ * config with another ASN, deployment type or password is a BgpError that names both ASNs (never
+ * a password): anyvpc cannot change it. A global deployment stays `requested` until Equinix reviews
+ * it; sessions can be created only once it is `enabled`.
+ */
+export async function ensureProjectBgp(
+  client: MetalClient,
+  projectId: string,
+  spec: { asn: number; md5?: string; deploymentType?: "local" | "global" },
+): Promise<ProjectBgp> {
+  const deploymentType = spec.deploymentType ?? "local";
+  const find = async () => {
+    const c = await client.getBgpConfig(projectId);
+    return bgpActive(c) ? c : undefined;
+  };
+  const config = await adoptOrCreate(find, async () => {
+    try {
+      await client.enableBgp(projectId, { deployment_type: deploymentType, asn: spec.asn, md5: spec.md5 });
+    } catch (e) {
+      // Someone enabled it in between: compare what is there below.
+      if (!(e instanceof ApiError && e.status === 422)) throw e;
+      const now = await find();
+      if (now) return now;
+      throw e;
+    }
+    // 204 without a body: read it back (briefly, should the record lag behind).
+    return pollUntil(
+      () => client.getBgpConfig(projectId),
+      bgpActive,
+      `the BGP config of project ${projectId}`,
+      { intervalMs: 200, timeoutMs: 10_000 },
+    ) as Promise<T.BgpConfig & { id: string }>;
+  });
+  if (config.asn !== undefined && config.asn !== spec.asn) {
+    throw new BgpError(
+      `project ${projectId} already has BGP enabled with ASN ${config.asn}, but ASN ${spec.asn} was asked for; a project has one BGP config`,
+      {
+        value: spec.asn,
+        fix: `use ASN ${config.asn} (the project's), or disable the project's BGP (Equinix console or support) before asking for ASN ${spec.asn}`,
+      },
+    );
+  }
+  if (spec.deploymentType !== undefined && config.deployment_type !== undefined) {
+    if (config.deployment_type !== spec.deploymentType) {
+      throw new BgpError(
+        `project ${projectId} already has ${config.deployment_type} BGP (ASN ${config.asn ?? spec.asn}), not ${spec.deploymentType}`,
+        {
+          value: spec.deploymentType,
+          fix: `ask for ${config.deployment_type} BGP, or disable the project's BGP first`,
+        },
+      );
+    }
+  }
+  const md5Enabled = typeof config.md5 === "string" && config.md5.length > 0;
+  // Compared, never shown. A config read without its md5 field cannot be compared.
+  if (spec.md5 !== undefined && config.md5 !== undefined && (config.md5 ?? undefined) !== spec.md5) {
+    throw new BgpError(
+      `project ${projectId} already has BGP enabled (ASN ${config.asn ?? spec.asn}) ${md5Enabled ? "with another BGP password" : "without a BGP password"}`,
+      {
+        fix: "drop the password from the spec to use the project's, or disable the project's BGP and enable it again with the new password",
+      },
+    );
+  }
+  return {
+    id: config.id,
+    status: config.status ?? "enabled",
+    asn: config.asn ?? spec.asn,
+    deploymentType: config.deployment_type ?? deploymentType,
+    maxPrefix: config.max_prefix,
+    md5Enabled,
+  };
+}
+
+export interface DeviceBgpSession {
+  id: string;
+  /** "unknown" until the switches see the host's speaker; then "up"/"down" per switch. */
+  status: string;
+}
+
+/**
+ * The device's BGP session of an address family (a device has at most one per family): adopted if
+ * it exists, created otherwise. The API refuses a session (422) while project BGP is not enabled or
+ * the device has no private IPv4 address; that is a BgpError with the API's message and status.
+ */
+export async function ensureDeviceBgpSession(
+  client: MetalClient,
+  deviceId: string,
+  family: "ipv4",
+): Promise<DeviceBgpSession> {
+  const find = async () => (await client.listBgpSessions(deviceId)).find((s) => s.address_family === family);
+  let session: T.BgpSession;
+  try {
+    session = await adoptOrCreate(find, async () => {
+      try {
+        return await client.createBgpSession(deviceId, { address_family: family, default_route: false });
+      } catch (e) {
+        // "already has session" (another run won the race): adopt what is there.
+        if (!(e instanceof ApiError && e.status === 422)) throw e;
+        const now = await find();
+        if (now) return now;
+        throw e;
+      }
+    });
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 422)) throw e;
+    throw new BgpError(
+      `device ${deviceId} cannot have an ${family} BGP session: ${e.apiMessage}`,
+      {
+        status: e.status,
+        method: e.method,
+        path: e.path,
+        requestId: e.requestId,
+        fix: "enable BGP on the project first (ensureProjectBgp; a global deployment must be reviewed and enabled), and give the device a private IPv4 address (a layer-3 or hybrid bond)",
+      },
+      { cause: e },
+    );
+  }
+  return { id: session.id, status: session.status ?? "unknown" };
+}
+
+/** Deletes a device's BGP session; 403/404 mean already gone. */
+export async function deleteDeviceBgpSession(client: MetalClient, id: string): Promise<void> {
+  await deleteIfPresent(() => client.deleteBgpSession(id));
+}
+
+/** What a host's BGP speaker needs about one Metal BGP neighbor (one per session of the device). */
+export interface BgpNeighborFacts {
+  addressFamily: 4 | 6;
+  /** The device's address to peer from (its private IPv4 for an ipv4 session). */
+  customerIp: string | undefined;
+  customerAs: number | undefined;
+  /** Metal's routers (169.254.255.1 and .2 for ipv4); hosts need static routes to them via the private gateway. */
+  peerIps: string[];
+  peerAs: number | undefined;
+  md5Enabled: boolean;
+  multihop: boolean;
+  routesIn?: { route: string; exact: boolean }[];
+  routesOut?: { route: string; exact: boolean }[];
+}
+
+export interface BgpPeeringFacts {
+  deviceId: string;
+  neighbors: BgpNeighborFacts[];
+  /**
+   * SECRET: the project's BGP (MD5) password in plaintext, or undefined when none is set. Treat it
+   * as a secret (wrap it with pulumi.secret, never log it). It is the only secret here and it is a
+   * non-enumerable property: JSON.stringify, util.inspect and object spreads leave it out, so only
+   * code that reads `facts.password` by name gets it.
+   */
+  readonly password: string | undefined;
+}
+
+/**
+ * The peering facts of a device from GET /devices/{id}/bgp/neighbors: one entry per BGP session
+ * (none without a session). The password is returned apart, in `password` (see there).
+ */
+export async function bgpPeeringFacts(client: MetalClient, deviceId: string): Promise<BgpPeeringFacts> {
+  const raw = await client.getBgpNeighbors(deviceId);
+  const routes = (list: T.BgpRoute[] | undefined) =>
+    list?.map((r) => ({ route: r.route ?? "", exact: r.exact ?? false })).filter((r) => r.route !== "");
+  const neighbors = raw.map((n): BgpNeighborFacts => {
+    const facts: BgpNeighborFacts = {
+      addressFamily: n.address_family === 6 ? 6 : 4,
+      customerIp: n.customer_ip,
+      customerAs: n.customer_as,
+      peerIps: [...(n.peer_ips ?? [])],
+      peerAs: n.peer_as,
+      md5Enabled: n.md5_enabled ?? !!n.md5_password,
+      multihop: n.multihop ?? false,
+    };
+    const routesIn = routes(n.routes_in);
+    const routesOut = routes(n.routes_out);
+    if (routesIn !== undefined) facts.routesIn = routesIn;
+    if (routesOut !== undefined) facts.routesOut = routesOut;
+    return facts;
+  });
+  const password = raw.map((n) => n.md5_password).find((p) => typeof p === "string" && p.length > 0);
+  const out = { deviceId, neighbors } as BgpPeeringFacts;
+  Object.defineProperty(out, "password", { value: password, enumerable: false, writable: false });
+  return out;
+}
+
+/** The placeholder speakerConfig writes where the BGP password goes. */
+export const BGP_PASSWORD_PLACEHOLDER = "<from the bgpPassword output>";
+
+function ipv4Number(text: string): number {
+  return text.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+}
+
+/** Whether an IPv4 address lies inside an IPv4 prefix ("a.b.c.d/n"); false for anything else. */
+function ipv4Within(address: string, prefix: string): boolean {
+  const [net = "", lenText = "32"] = prefix.split("/");
+  const len = Number(lenText);
+  if (!IPV4.test(net) || !Number.isInteger(len) || len < 0 || len > 32) return false;
+  const size = 2 ** (32 - len);
+  return Math.floor(ipv4Number(address) / size) === Math.floor(ipv4Number(net) / size);
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/**
+ * A BIRD 2 configuration that peers with the device's Metal BGP neighbors (ipv4 sessions) and
+ * announces `vip` as a /32. The same facts serve MetalLB or kube-vip speakers. The snippet holds no
+ * secret: where a password is needed it says `password "<from the bgpPassword output>";`, to be
+ * replaced on the host with the secret `password` of the facts.
+ */
+export function speakerConfig(facts: BgpPeeringFacts, vip: string): string {
+  const address = vip.trim().replace(/\/32$/, "");
+  if (!IPV4.test(address)) {
+    throw new AnyvpcError(`VIP ${vip} is not an IPv4 address`, {
+      value: vip,
+      fix: "give the elastic IP's address, e.g. 147.28.0.1",
+    });
+  }
+  const v4 = facts.neighbors.filter((n) => n.addressFamily === 4 && n.peerIps.length > 0);
+  const first = v4[0];
+  if (!first) {
+    throw new AnyvpcError(`device ${facts.deviceId} has no ipv4 BGP neighbors`, {
+      fix: "create its ipv4 BGP session first (ensureDeviceBgpSession)",
+    });
+  }
+  if (first.customerIp === undefined || first.customerAs === undefined || first.peerAs === undefined) {
+    throw new AnyvpcError(`the ipv4 BGP neighbor data of device ${facts.deviceId} is incomplete`, {
+      fix: "give the device a private IPv4 address and read the neighbors again",
+    });
+  }
+  const lines = [
+    `# BIRD 2 configuration written by anyvpc: announce ${address}/32 to Equinix Metal (device ${facts.deviceId}).`,
+    `# It holds no secret: the BGP password is left as a placeholder; replace it on the host with the`,
+    `# secret bgpPassword output.`,
+    `# On the host: put the VIP on the loopback (ip addr add ${address}/32 dev lo) and route the peers`,
+    `# via the private gateway (ip route add <peer>/32 via <private IPv4 gateway>) for each peer below.`,
+    `router id ${first.customerIp};`,
+    ``,
+    `protocol device {`,
+    `}`,
+    ``,
+    `protocol static anyvpc_vip {`,
+    `  ipv4;`,
+    `  route ${address}/32 via "lo";`,
+    `}`,
+    ``,
+    `filter anyvpc_vip_only {`,
+    `  if net = ${address}/32 then accept;`,
+    `  reject;`,
+    `}`,
+  ];
+  const routesIn = v4.flatMap((nb) => nb.routesIn ?? []);
+  if (routesIn.length > 0 && !routesIn.some((r) => ipv4Within(address, r.route))) {
+    lines.push(
+      ``,
+      `# Note: Metal accepts from this device only ${routesIn.map((r) => r.route).join(", ")};`,
+      `# ${address}/32 is not inside them, so the announcement will be filtered until it is a project IP.`,
+    );
+  }
+  let n = 0;
+  for (const neighbor of v4) {
+    for (const peer of neighbor.peerIps) {
+      n++;
+      lines.push(
+        ``,
+        `protocol bgp metal_v4_${n} {`,
+        `  description "Equinix Metal ${peer}";`,
+        `  local ${neighbor.customerIp ?? first.customerIp} as ${neighbor.customerAs ?? first.customerAs};`,
+        `  neighbor ${peer} as ${neighbor.peerAs ?? first.peerAs};`,
+        neighbor.multihop ? `  multihop 2;` : `  direct;`,
+        ...(neighbor.md5Enabled ? [`  password "${BGP_PASSWORD_PLACEHOLDER}";`] : []),
+        `  ipv4 {`,
+        `    import none;`,
+        `    export filter anyvpc_vip_only;`,
+        `  };`,
+        `}`,
+      );
+    }
+  }
+  return `${lines.join("\n")}\n`;
 }

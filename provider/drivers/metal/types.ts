@@ -138,49 +138,105 @@ export interface Device {
   href?: string;
 }
 
+export type IpReservationType = "global_ipv4" | "private_ipv4" | "public_ipv4" | "public_ipv6" | "vrf";
+
+/** IPReservation: a public, global or private block (the `vrf` kind is VrfIpReservation). */
 export interface IpReservation {
   id: string;
-  type?: string;
+  type?: Exclude<IpReservationType, "vrf">;
+  /** The block's first address (equal to `network`). */
   address?: string;
+  address_family?: number;
   network?: string;
+  netmask?: string;
+  gateway?: string;
   cidr?: number;
+  /** `created`; over quota without fail_on_approval_required, `pending` until reviewed (`denied` then). */
   state?: string;
+  public?: boolean;
+  management?: boolean;
+  details?: string;
   tags?: string[];
+  /** A Metro unless listed as { href } only (request include=metro). */
+  metro?: { id?: string; code?: string; href?: string };
+  assignments?: (IpAssignment | Href)[];
   href?: string;
 }
 
+/** IPReservationRequestInput with the fields anyvpc sends for a public block. */
 export interface PublicIpReservationInput {
   type: "public_ipv4";
+  /** 1, 2, 4 ... 256: the block is a /(32 - log2(quantity)). */
   quantity: number;
+  /** The metro's code; optional in the spec, required in practice for public blocks. */
   metro: string;
   tags?: string[];
   details?: string;
+  comments?: string;
+  /** True turns an over-quota request into a 422 instead of a `pending` reservation awaiting review. */
   fail_on_approval_required?: boolean;
 }
 
+/** BgpConfigRequestInput (POST /projects/{id}/bgp-configs, answered with 204 and no body). */
+export interface BgpConfigRequestInput {
+  deployment_type: "local" | "global";
+  asn: number;
+  /** The session password in plaintext: never log it or copy it into an error. */
+  md5?: string;
+  use_case?: string;
+}
+
+/**
+ * BgpConfig. The API answers an empty 200 while BGP was never enabled, and the record with status
+ * `disabled` after it was disabled.
+ */
 export interface BgpConfig {
   id?: string;
   status?: "requested" | "enabled" | "disabled";
   asn?: number;
   deployment_type?: "local" | "global";
+  max_prefix?: number;
+  /** The BGP password in plaintext, as the API returns it: never log it or copy it into an error. */
+  md5?: string | null;
+  route_object?: string;
+  sessions?: BgpSession[];
+  created_at?: string;
+  requested_at?: string;
+  href?: string;
 }
 
 export interface BgpSession {
   id: string;
   address_family?: "ipv4" | "ipv6";
   default_route?: boolean;
+  /** "unknown", then "up"/"down"; one value per switch, comma separated ("up,down"). */
   status?: string;
+  learned_routes?: string[];
+  device?: Href;
+  created_at?: string;
+  updated_at?: string;
+  href?: string;
 }
 
+export interface BgpRoute {
+  route?: string;
+  exact?: boolean;
+}
+
+/** BgpNeighborData, one per BGP session of a device (GET /devices/{id}/bgp/neighbors). */
 export interface BgpNeighbor {
+  /** 4 or 6. */
   address_family?: number;
   customer_as?: number;
   customer_ip?: string;
   md5_enabled?: boolean;
+  /** The project's BGP password in plaintext: never log it or copy it into an error. */
   md5_password?: string;
   multihop?: boolean;
   peer_as?: number;
   peer_ips?: string[];
+  routes_in?: BgpRoute[];
+  routes_out?: BgpRoute[];
 }
 
 // Interconnections (Dedicated Ports) and VRF virtual circuits

@@ -58,6 +58,18 @@ export class NvueSite {
     }
   }
 
+  /**
+   * Unsets `path` when it is left as an empty object (its last child just removed), innermost
+   * first along `paths`, so anyvpc leaves nothing of its own behind, not even empty containers.
+   */
+  async removeIfEmpty(name: string, ...paths: (readonly string[])[]): Promise<void> {
+    for (const path of paths) {
+      const v = await this.read(name, path);
+      if (v === null || typeof v !== "object" || Object.keys(v).length > 0) return;
+      await this.ensure(name, [{ path, value: null }]);
+    }
+  }
+
   /** ensure() on several switches at once. */
   async ensureAll(changesBySwitch: ReadonlyMap<string, readonly ConfigChange[]>): Promise<void> {
     await Promise.all([...changesBySwitch].map(([name, changes]) => this.ensure(name, changes)));

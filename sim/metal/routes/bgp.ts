@@ -130,8 +130,16 @@ function neighbors(ctx: Ctx) {
   const device = mustExist(store.findDevice(param(ctx, "id")), "Device");
   const config = store.data.bgpConfig;
   const sessions = store.data.bgpSessions.filter((s) => s.device_id === device.id);
+  // The project's public blocks in the device's metro: what Metal accepts from the device.
   const projectRoutes = store.data.ipReservations
-    .filter((r) => r.type === "public_ipv4" && r.state === "created" && r.network !== null && !r.management)
+    .filter(
+      (r) =>
+        r.type === "public_ipv4" &&
+        r.state === "created" &&
+        r.network !== null &&
+        !r.management &&
+        r.metro === device.metro,
+    )
     .map((r) => ({ route: `${r.network ?? ""}/${r.cidr}`, exact: false }));
   const bgpNeighbors = config
     ? sessions.map((s) => {

@@ -11,6 +11,9 @@ interface Network {
   vpcs?: Spec<anyvpc.VpcArgs>[];
   subnets?: Spec<Omit<anyvpc.SubnetArgs, "vpc"> & { vpc: string }>[];
   attachments?: Spec<Omit<anyvpc.AttachmentArgs, "subnet"> & { subnet: string }>[];
+  loadBalancers?: Spec<
+    Omit<anyvpc.LoadBalancerArgs, "vpc" | "backends"> & { vpc: string; backends: string[] }
+  >[];
 }
 
 const network = new pulumi.Config().requireObject<Network>("network");
@@ -26,6 +29,17 @@ const attachments = Object.fromEntries(
   (network.attachments ?? []).map((s) => [
     s.name,
     new anyvpc.Attachment(s.name, { ...s.args, subnet: subnets[s.args.subnet]?.id ?? s.args.subnet }),
+  ]),
+);
+
+const loadBalancers = Object.fromEntries(
+  (network.loadBalancers ?? []).map((s) => [
+    s.name,
+    new anyvpc.LoadBalancer(s.name, {
+      ...s.args,
+      vpc: vpcs[s.args.vpc]?.id ?? s.args.vpc,
+      backends: s.args.backends.map((b) => attachments[b]?.id ?? b),
+    }),
   ]),
 );
 
@@ -48,6 +62,12 @@ export const out = {
     Object.entries(attachments).map(([n, a]) => [
       n,
       pick(a, ["id", "ip", "ipv6", "prefixLength", "vlan", "mode", "server", "target", "hostConfig"]),
+    ]),
+  ),
+  loadBalancers: Object.fromEntries(
+    Object.entries(loadBalancers).map(([n, l]) => [
+      n,
+      pick(l, ["id", "vip", "listeners", "backends", "inService"]),
     ]),
   ),
 };
