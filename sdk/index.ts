@@ -109,7 +109,8 @@ export class LoadBalancer extends pulumi.dynamic.Resource {
       providerShim("LoadBalancer"),
       name,
       { ...outputSlots("LoadBalancerState"), name, ...args, owner: ownerKey("LoadBalancer", name) },
-      opts,
+      // The BGP password is an output no input matches: it must be marked secret explicitly.
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "bgpPassword"] },
       "anyvpc",
       "LoadBalancer",
     );

@@ -528,6 +528,14 @@ export interface LoadBalancerArgs {
    */
   vip?: string;
   /**
+   * ecmp: the leaves route the VIP to the backends in service, health checked by the provider. bgp: each backend's speaker (MetalLB, kube-vip, BIRD) announces the VIP to its leaf and withdraws it when unhealthy. Default ecmp; Equinix Metal sites are always bgp.
+   */
+  mode?: "ecmp" | "bgp";
+  /**
+   * bgp mode: the private ASN the backends' speakers use. Default 65200.
+   */
+  speakerAsn?: number;
+  /**
    * The ports the VIP answers on; nothing else reaches it.
    *
    * @minItems 1
@@ -609,5 +617,42 @@ export interface LoadBalancerState {
   realization: {
     complete: boolean;
     switches?: string[];
+    /**
+     * Metal: the elastic IP reservation.
+     */
+    reservationId?: string;
+    /**
+     * Metal: the backends' BGP sessions.
+     */
+    sessionIds?: string[];
   };
+  mode: string;
+  /**
+   * bgp mode: for each backend, whom its speaker peers with to announce the VIP.
+   */
+  bgpPeers?: LoadBalancerBgpPeer[];
+  /**
+   * bgp mode: a BIRD 2 configuration that announces the VIP, for the backends (per-backend values in bgpPeers).
+   */
+  speakerConfig?: string;
+  /**
+   * bgp mode: the BGP session password, where the fabric requires one. Secret.
+   */
+  bgpPassword?: string;
+}
+/**
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "LoadBalancerBgpPeer".
+ */
+export interface LoadBalancerBgpPeer {
+  attachment: string;
+  server?: string;
+  /**
+   * The backend's own address for the session.
+   */
+  localAddress: string;
+  localAsn: number;
+  peerAddresses: string[];
+  peerAsn: number;
+  multihop?: boolean;
 }

@@ -4,10 +4,16 @@
 // realize on the site's leaves (the VIP routed in the VPC's VRF to the backends in service, ECMP;
 // an ACL on the backends' ports so the VIP answers only on its listeners) → outputs.
 //
+// At an Equinix Metal metro the VIP is an elastic IP (fail_on_approval_required), project BGP is
+// enabled, each backend device gets a BGP session, and the outputs carry what each backend's
+// speaker needs to announce the VIP (peers, ASNs, a BIRD snippet; the password as a secret):
+// health there belongs to the speakers, which withdraw the VIP.
+//
 // Health: `read` (pulumi refresh, or up --refresh) probes each backend at the address the fabric
 // description gives for its server; diff then sees the backends in service differ from the
 // healthy ones, and the update takes unhealthy backends out of the route. With no backend known
 // healthy or unknown, all stay in (fail open, as cloud load balancers do).
+import { randomBytes } from "node:crypto";
 import { InputError } from "../errors";
 import type {
   AttachmentState,
@@ -15,6 +21,16 @@ import type {
   LoadBalancerBackend,
   LoadBalancerState,
 } from "../generated/schema";
+import {
+  bgpPeeringFacts,
+  deleteDeviceBgpSession,
+  deleteElasticIp,
+  ensureDeviceBgpSession,
+  ensureElasticIp,
+  ensureProjectBgp,
+  ownerTag,
+  speakerConfig,
+} from "../drivers/metal/realize";
 import { removeVipChanges, vipChanges, type VipIntent } from "../drivers/nvue/intent";
 import { holds } from "../drivers/nvue/site";
 import { probe } from "../health";
@@ -41,6 +57,8 @@ const vipPool = (vpc: string) => `vpc/${vpc}/vips`;
 export const publicVipPool = "public-ipv4";
 /** Which load balancers use an attachment as a backend (an attachment in use cannot be deleted). */
 export const backendUsers = "backend-users";
+/** The ASN the backends' speakers use in bgp mode unless speakerAsn says otherwise. */
+export const defaultSpeakerAsn = 65200;
 
 type Listener = LoadBalancerState["listeners"][number];
 
@@ -125,13 +143,40 @@ async function resolve(
     );
   if (!vpc.sites.includes(site))
     fail("site", site, "is not one of the VPC's sites", `Use one of ${vpc.sites.join(", ")}`);
-  else if (ctx.fabric.sites[site]?.kind !== "nvue")
-    fail(
-      "site",
-      site,
-      "is an Equinix Metal metro, where load balancers are not supported yet",
-      "Serve the VIP at a switch-fabric site",
-    );
+  else if (ctx.fabric.sites[site]?.kind === "equinix-metal") {
+    // A Metal VIP is an elastic IP that the backends announce with BGP.
+    if (args.public !== true)
+      fail(
+        "public",
+        args.public ?? false,
+        `must be true at the Equinix Metal site ${site}`,
+        "Metal load balancers serve elastic IPs: set public: true",
+      );
+    if (args.vip !== undefined)
+      fail(
+        "vip",
+        args.vip,
+        `cannot be chosen at the Equinix Metal site ${site}`,
+        "Leave vip out: Metal reserves the elastic IP",
+      );
+    if (args.mode === "ecmp")
+      fail(
+        "mode",
+        "ecmp",
+        `is not available at the Equinix Metal site ${site}`,
+        "Use bgp (or leave mode out)",
+      );
+    backends.forEach((b, i) => {
+      if (!b.state.target.device)
+        fail(
+          `backends[${i}]`,
+          b.id,
+          "is not a Metal device attachment",
+          "Use attachments made with metalDevice",
+        );
+    });
+  } else if (args.mode === "bgp")
+    fail("mode", "bgp", "is not supported at switch-fabric sites yet", "Use ecmp (or leave mode out)");
   return errors.length ? { errors } : { errors, resolved: { vpc, site, backends } };
 }
 
@@ -205,7 +250,12 @@ export async function checkLoadBalancer(
   if (errors.length === 0) {
     const { resolved, errors: more } = await resolve(ctx, knownOnly(news));
     errors.push(...more);
-    if (resolved && news.owner !== undefined && !isUnknown(news.vip)) {
+    if (
+      resolved &&
+      news.owner !== undefined &&
+      !isUnknown(news.vip) &&
+      ctx.fabric.sites[resolved.site]?.kind === "nvue"
+    ) {
       const e = await vipError(ctx, news.vpc, resolved.vpc, news);
       if (e) errors.push(e);
     }
@@ -409,6 +459,8 @@ export async function createLoadBalancer(
       })
     );
   const id = idFor("loadbalancer", owner);
+  if (ctx.fabric.sites[resolved.site]?.kind === "equinix-metal")
+    return createOnMetal(ctx, id, inputs, resolved);
   let state: LoadBalancerState | undefined;
   try {
     const vip = await planVip(ctx, inputs, resolved.vpc);
@@ -421,6 +473,7 @@ export async function createLoadBalancer(
       inputs.healthCheck,
     );
     state = {
+      mode: "ecmp",
       vpc: inputs.vpc,
       site: resolved.site,
       name: inputs.name ?? owner.split("/").pop()!,
@@ -446,11 +499,157 @@ export async function createLoadBalancer(
   }
 }
 
+// Equinix Metal: an elastic IP announced by the backends' BGP speakers
+
+const speakersDecide = "bgp mode: each backend's speaker announces the VIP and withdraws it when unhealthy";
+
+/** Reserves the elastic IP, enables project BGP and a session per backend device; returns what the speakers need. */
+async function realizeOnMetal(
+  ctx: ProviderContext,
+  s: LoadBalancerState,
+  speakerAsn: number,
+): Promise<Pick<LoadBalancerState, "vip" | "realization" | "bgpPeers" | "speakerConfig" | "bgpPassword">> {
+  const site = ctx.sites.get(s.site);
+  if (site.kind !== "equinix-metal") throw new Error(`site ${s.site} is not an Equinix Metal metro`);
+  const eip = await ensureElasticIp(site.metal, site.site, {
+    owner: s.owner,
+    description: `anyvpc ${s.name}`,
+  });
+  // The project's BGP sessions get a password when anyvpc is the one enabling BGP; a project whose
+  // BGP someone else enabled keeps its own (the neighbours' facts carry it either way).
+  const enabled = await site.metal.getBgpConfig(site.site.projectId);
+  const fresh = !enabled || !["enabled", "requested"].includes(enabled.status ?? "");
+  await ensureProjectBgp(site.metal, site.site.projectId, {
+    asn: speakerAsn,
+    ...(fresh ? { md5: bgpPasswordFor() } : {}),
+  });
+  const peers: NonNullable<LoadBalancerState["bgpPeers"]> = [];
+  const configs: string[] = [];
+  const sessionIds: string[] = [];
+  let password: string | undefined;
+  for (const b of s.backends) {
+    const att = await ctx.ledger.getRecord<AttachmentState>("attachment", b.attachment);
+    const device = att?.target.device;
+    if (!device) continue;
+    sessionIds.push((await ensureDeviceBgpSession(site.metal, device, "ipv4")).id);
+    const facts = await bgpPeeringFacts(site.metal, device);
+    for (const n of facts.neighbors.filter((x) => x.addressFamily === 4 && x.customerIp !== undefined)) {
+      peers.push({
+        attachment: b.attachment,
+        server: att.target.hostname ?? device,
+        localAddress: n.customerIp!,
+        localAsn: n.customerAs ?? speakerAsn,
+        peerAddresses: n.peerIps,
+        peerAsn: n.peerAs ?? 0,
+        multihop: n.multihop,
+      });
+    }
+    configs.push(`# --- ${att.target.hostname ?? device} ---\n${speakerConfig(facts, eip.address)}`);
+    password ??= facts.password;
+  }
+  return {
+    vip: eip.address,
+    realization: { complete: true, reservationId: eip.id, sessionIds },
+    bgpPeers: peers,
+    speakerConfig: configs.join("\n"),
+    ...(password ? { bgpPassword: password } : {}),
+  };
+}
+
+/** A BGP password as Metal wants it: 10-20 letters and digits, with a lower, an upper and a digit. */
+function bgpPasswordFor(): string {
+  const alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  const bytes = randomBytes(13);
+  return "aZ7" + [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
+}
+
+/** Removes the sessions of backends no other load balancer uses, and (with `all`) the elastic IP. */
+async function unrealizeOnMetal(
+  ctx: ProviderContext,
+  lbId: string,
+  s: LoadBalancerState,
+  leaving: readonly string[],
+  all: boolean,
+): Promise<void> {
+  const site = ctx.sites.get(s.site);
+  if (site.kind !== "equinix-metal") return;
+  for (const attachment of leaving) {
+    const others = ((await ctx.ledger.getRecord<string[]>(backendUsers, attachment)) ?? []).filter(
+      (u) => u !== lbId,
+    );
+    const device = (await ctx.ledger.getRecord<AttachmentState>("attachment", attachment))?.target.device;
+    if (others.length || !device) continue;
+    for (const session of await site.metal.listBgpSessions(device).catch(() => []))
+      await deleteDeviceBgpSession(site.metal, session.id);
+  }
+  if (all && s.realization.reservationId) await deleteElasticIp(site.metal, s.realization.reservationId);
+}
+
+async function createOnMetal(
+  ctx: ProviderContext,
+  id: string,
+  inputs: LoadBalancerArgs,
+  resolved: Resolved,
+): Promise<{ id: string; outs: LoadBalancerState }> {
+  const state: LoadBalancerState = {
+    mode: "bgp",
+    vpc: inputs.vpc,
+    site: resolved.site,
+    name: inputs.name ?? inputs.owner!.split("/").pop()!,
+    public: true,
+    vip: "",
+    listeners: listenersOf(inputs),
+    backends: asBackends(resolved).map((b) => ({ ...b, health: "unknown" as const, reason: speakersDecide })),
+    inService: [],
+    owner: inputs.owner!,
+    realization: { complete: false },
+  };
+  state.inService = inServiceOf(state.backends);
+  if (inputs.tags) state.tags = inputs.tags;
+  try {
+    await setUsers(ctx, id, [], inputs.backends);
+    Object.assign(state, await realizeOnMetal(ctx, state, inputs.speakerAsn ?? defaultSpeakerAsn));
+    return { id, outs: state };
+  } catch (e) {
+    // What the create made goes again: sessions no other load balancer needs, the elastic IP.
+    const site = ctx.sites.get(resolved.site);
+    await unrealizeOnMetal(ctx, id, state, inputs.backends, false).catch(() => undefined);
+    if (site.kind === "equinix-metal") {
+      const tag = ownerTag(state.owner);
+      const mine = await site.metal
+        .listProjectIps(site.site.projectId, { types: ["public_ipv4"] })
+        .catch(() => []);
+      for (const ip of mine.filter((x) => (x.tags ?? []).includes(tag)))
+        await deleteElasticIp(site.metal, ip.id).catch(() => undefined);
+    }
+    await setUsers(ctx, id, inputs.backends, []).catch(() => undefined);
+    throw e;
+  }
+}
+
 export async function readLoadBalancer(
   ctx: ProviderContext,
   id: string,
   props: LoadBalancerState,
 ): Promise<{ id: string; props: LoadBalancerState }> {
+  if (props.mode === "bgp") {
+    const site = ctx.sites.get(props.site);
+    let complete = false;
+    if (site.kind === "equinix-metal" && props.realization.reservationId) {
+      const reserved = await site.metal.getIp(props.realization.reservationId).then(
+        () => true,
+        () => false,
+      );
+      complete = reserved;
+      for (const b of props.backends) {
+        const device = (await ctx.ledger.getRecord<AttachmentState>("attachment", b.attachment))?.target
+          .device;
+        if (device)
+          complete &&= (await site.metal.listBgpSessions(device)).some((x) => x.address_family === "ipv4");
+      }
+    }
+    return { id, props: { ...props, realization: { ...props.realization, complete } } };
+  }
   const backends = await checkHealth(
     ctx,
     props.site,
@@ -478,6 +677,32 @@ export async function updateLoadBalancer(
 ): Promise<{ outs: LoadBalancerState }> {
   const { resolved, errors } = await resolve(ctx, news);
   if (!resolved) throw errors[0]!;
+  if (olds.mode === "bgp") {
+    const state: LoadBalancerState = {
+      ...olds,
+      name: news.name ?? olds.name,
+      listeners: listenersOf(news),
+      backends: asBackends(resolved).map((b) => ({
+        ...b,
+        health: "unknown" as const,
+        reason: speakersDecide,
+      })),
+    };
+    state.inService = inServiceOf(state.backends);
+    if (news.tags) state.tags = news.tags;
+    else delete state.tags;
+    const before = olds.backends.map((b) => b.attachment);
+    await setUsers(ctx, id, before, news.backends);
+    Object.assign(state, await realizeOnMetal(ctx, state, news.speakerAsn ?? defaultSpeakerAsn));
+    await unrealizeOnMetal(
+      ctx,
+      id,
+      olds,
+      before.filter((b) => !news.backends.includes(b)),
+      false,
+    );
+    return { outs: state };
+  }
   const listeners = listenersOf(news);
   const backends = await checkHealth(ctx, olds.site, asBackends(resolved), listeners, news.healthCheck);
   const state: LoadBalancerState = {
@@ -507,7 +732,15 @@ export async function deleteLoadBalancer(
   props: LoadBalancerState,
 ): Promise<void> {
   const vpc = await ctx.ledger.getRecord<VpcRecord>("vpc", props.vpc);
-  if (vpc) await unrealize(ctx, props, vpc);
+  if (props.mode === "bgp")
+    await unrealizeOnMetal(
+      ctx,
+      id,
+      props,
+      props.backends.map((b) => b.attachment),
+      true,
+    );
+  else if (vpc) await unrealize(ctx, props, vpc);
   await setUsers(
     ctx,
     id,

@@ -243,6 +243,17 @@ describe("Metal driver against the simulator", function () {
     assert.ok(!everything.includes(token), "the token leaked");
   });
 
+  it("Attachment on eth1 → hybrid: eth1 leaves the bond and carries the VLAN, bond0 keeps Layer 3", async () => {
+    const device = inventory.devices[3]!; // bonded in Layer 3 until now: no other test uses it
+    const eth1 = device.ports.find((p) => p.name === "eth1")!;
+    const bond = device.ports.find((p) => p.name === "bond0")!;
+    const vlan = await ensureVlan(client, site, { owner: "proj/dev/Subnet/hybrid", vxlan: 1101 });
+    const port = await ensurePortVlan(client, { portId: eth1.id, vlanId: vlan.id, vxlan: 1101 }, fast);
+    assert.equal(port.data?.bonded, false);
+    assert.ok((port.virtual_networks ?? []).some((v) => idOf(v) === vlan.id || v.vxlan === 1101));
+    assert.equal((await client.getPort(bond.id)).network_type, "hybrid");
+  });
+
   it("sent and received only what the official spec allows (every request and response of this suite)", async () => {
     await assertTrafficMatchesSpec(sim.requests);
   });

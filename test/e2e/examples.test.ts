@@ -34,6 +34,15 @@ const examples: { dir: string; check(out: Outputs, t: TestStack): void }[] = [
         [out.subnet.vlan],
       );
       assert.equal(Object.keys(out.addresses).length, 2);
+      // The load balancer: an elastic IP of the metro, a BGP session per device, a speaker snippet.
+      assert.ok(metal.ipReservations.some((r) => r.type === "public_ipv4" && !r.management));
+      assert.equal(metal.bgpSessions.length, 2);
+      assert.equal(out.loadBalancer.bgpPeers.length, 2);
+      assert.match(
+        out.loadBalancer.speakerConfig,
+        new RegExp(`route ${out.loadBalancer.vip.replace(/\./g, "\\.")}/32`),
+      );
+      assert.equal(out.bgpPassword, "[secret]", "the BGP password is a secret output");
     },
   },
   {
@@ -65,8 +74,12 @@ describe("e2e: examples", function () {
         assert.deepEqual(ledgerAllocations(t.ledgerFile), []);
         const metal = t.lab.metal.snapshot();
         assert.deepEqual(
-          [metal.vrfs, metal.virtualNetworks, metal.metalGateways, metal.virtualCircuits],
-          [[], [], [], []],
+          [metal.vrfs, metal.virtualNetworks, metal.metalGateways, metal.virtualCircuits, metal.bgpSessions],
+          [[], [], [], [], []],
+        );
+        assert.deepEqual(
+          metal.ipReservations.filter((r) => r.type === "public_ipv4" && !r.management),
+          [],
         );
         for (const leaf of ["leaf1", "leaf2"])
           assert.deepEqual(Object.keys((t.lab.nvue.applied(leaf).vrf as object | undefined) ?? {}), []);

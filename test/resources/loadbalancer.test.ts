@@ -228,3 +228,87 @@ describe("LoadBalancer on a switch fabric", function () {
     await deleteAttachment(ctx, att["node-1"]!.id, att["node-1"]!.outs); // no longer a backend
   });
 });
+
+describe("LoadBalancer at an Equinix Metal metro", function () {
+  this.timeout(120_000);
+  let ctx: ProviderContext;
+  let lab: Lab;
+  let vpc: Made<VpcState>;
+  const att: Record<string, Made<AttachmentState>> = {};
+  let lb: Made<LoadBalancerState>;
+  const args = (over: Partial<LoadBalancerArgs> = {}): LoadBalancerArgs => ({
+    vpc: vpc.id,
+    public: true,
+    listeners: [{ port: 443 }],
+    backends: [att.m1!.id, att.m2!.id],
+    owner: "p/s/LoadBalancer/edge",
+    ...over,
+  });
+  const publicBlocks = () =>
+    lab.metal.snapshot().ipReservations.filter((r) => r.type === "public_ipv4" && !r.management);
+
+  before(async () => {
+    ({ ctx, lab } = await labContext());
+    vpc = await createVpc(ctx, { name: "edge", sites: ["da"], owner: "p/s/Vpc/edge" });
+    const net = await createSubnet(ctx, { vpc: vpc.id, site: "da", size: 28, owner: "p/s/Subnet/edge" });
+    for (const [name, device] of [
+      ["m1", "node-1"],
+      ["m2", "node-2"],
+    ] as const)
+      att[name] = await createAttachment(ctx, {
+        subnet: net.id,
+        // eth1 out of the bond (hybrid): bond0 keeps the private address BGP peers from.
+        metalDevice: { device, port: "eth1" },
+        owner: `p/s/Attachment/${name}`,
+      });
+  });
+  after(() => lab?.close());
+
+  it("refuses a private VIP, a chosen VIP and ecmp mode at a Metal site", async () => {
+    const reasons = async (a: LoadBalancerArgs) => (await checkLoadBalancer(ctx, {}, a)).failures;
+    assert.match(
+      (await reasons(args({ public: false })))[0]!.reason,
+      /must be true at the Equinix Metal site da/,
+    );
+    assert.match((await reasons(args({ vip: "147.28.0.9" })))[0]!.reason, /cannot be chosen/);
+    assert.match((await reasons(args({ mode: "ecmp" })))[0]!.reason, /is not available/);
+    assert.deepEqual(await reasons(args()), []);
+  });
+
+  it("reserves an elastic IP, enables BGP and gives each backend what its speaker needs", async () => {
+    lb = await createLoadBalancer(ctx, args());
+    assert.ok(contains(prefix("147.28.0.0/22"), prefix(`${lb.outs.vip}/32`)), lb.outs.vip);
+    assert.equal(publicBlocks().length, 1);
+    assert.equal(lab.metal.snapshot().bgpSessions.length, 2);
+    assert.deepEqual(lb.outs.bgpPeers?.map((p) => p.server).sort(), ["node-1", "node-2"]);
+    for (const p of lb.outs.bgpPeers ?? []) assert.ok(p.peerAddresses.length > 0 && p.peerAsn > 0);
+    assert.match(lb.outs.speakerConfig ?? "", new RegExp(`route ${lb.outs.vip.replace(/\./g, "\\.")}/32`));
+    assert.ok(lb.outs.backends.every((b) => b.health === "unknown" && /speaker/.test(b.reason ?? "")));
+    // anyvpc enabled the project's BGP, with a password the speakers need (a secret output).
+    assert.match(lb.outs.bgpPassword ?? "", /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[a-zA-Z\d]{10,20}$/);
+    assert.ok(!(lb.outs.speakerConfig ?? "").includes(lb.outs.bgpPassword!), "the snippet holds no secret");
+    // anyvpc enabled the project's BGP, with a password the speakers need (a secret output).
+    assert.match(lb.outs.bgpPassword ?? "", /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[a-zA-Z\d]{10,20}$/);
+    assert.ok(!(lb.outs.speakerConfig ?? "").includes(lb.outs.bgpPassword!), "the snippet holds no secret");
+    // A retried create adopts what exists: still one elastic IP, two sessions.
+    const again = await createLoadBalancer(ctx, args());
+    assert.equal(again.outs.vip, lb.outs.vip);
+    assert.equal(publicBlocks().length, 1);
+  });
+
+  it("a backend removed loses its BGP session; read sees the rest in place", async () => {
+    lb = {
+      id: lb.id,
+      outs: (await updateLoadBalancer(ctx, lb.id, lb.outs, args({ backends: [att.m1!.id] }))).outs,
+    };
+    assert.equal(lab.metal.snapshot().bgpSessions.length, 1);
+    assert.equal((await readLoadBalancer(ctx, lb.id, lb.outs)).props.realization.complete, true);
+  });
+
+  it("delete releases the elastic IP and the sessions", async () => {
+    await deleteLoadBalancer(ctx, lb.id, lb.outs);
+    await deleteLoadBalancer(ctx, lb.id, lb.outs); // already gone: fine
+    assert.deepEqual(publicBlocks(), []);
+    assert.deepEqual(lab.metal.snapshot().bgpSessions, []);
+  });
+});

@@ -551,7 +551,7 @@ describe("Equinix Metal simulator", function () {
         list.body.devices.map((d) => d.hostname),
         ["node-1", "node-2"],
       );
-      assert.equal(list.body.meta.total, 3);
+      assert.equal(list.body.meta.total, inventory.devices.length);
       const filtered = await api<{ devices: Obj[] }>("GET", `/projects/${PROJECT}/devices?hostname=node-3`);
       assert.equal(filtered.body.devices.length, 1);
       const device = await api("GET", `/devices/${deviceId(0)}?include=metro`);
@@ -1039,10 +1039,10 @@ describe("Equinix Metal simulator", function () {
 
   describe("inventory", () => {
     it("loads the example and rejects broken inventories", () => {
-      assert.equal(inventory.devices.length, 3);
+      assert.equal(inventory.devices.length, 4);
       assert.deepEqual(
         inventory.devices.map((d) => d.hostname),
-        ["node-1", "node-2", "node-3"],
+        ["node-1", "node-2", "node-3", "node-4"],
       );
       const dir = mkdtempSync(join(tmpdir(), "metal-inv-"));
       try {

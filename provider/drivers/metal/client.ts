@@ -296,15 +296,24 @@ export class MetalClient {
       await this.request<T.Port>("POST", `/ports/${portId}/convert/layer-2`, { body: {}, idempotent: true })
     ).data;
   }
+  /** Takes one member port out of its bond (hybrid mode: the bond keeps Layer 3 and the device's addresses). */
+  async disbondPort(portId: string): Promise<T.Port> {
+    return (await this.request<T.Port>("POST", `/ports/${portId}/disbond`, { idempotent: true })).data;
+  }
   async createVlanAssignmentBatch(
     portId: string,
     body: T.PortVlanAssignmentBatchCreateInput,
   ): Promise<T.PortVlanAssignmentBatch> {
     return (
-      await this.request<T.PortVlanAssignmentBatch>("POST", `/ports/${portId}/vlan-assignments/batches`, {
-        body,
-      })
-    ).data;
+      // Safe to repeat: a batch that already took effect makes the repeat a 422 ("already
+      // assigned"), which callers settle by re-reading the port.
+      (
+        await this.request<T.PortVlanAssignmentBatch>("POST", `/ports/${portId}/vlan-assignments/batches`, {
+          body,
+          idempotent: true,
+        })
+      ).data
+    );
   }
   async getVlanAssignmentBatch(portId: string, batchId: string): Promise<T.PortVlanAssignmentBatch> {
     return (

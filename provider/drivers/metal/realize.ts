@@ -232,8 +232,10 @@ async function runBatch(
 }
 
 /**
- * Puts a VLAN on a port: a layer-3 port is first converted to layer 2, then a batch assigns the
- * VLAN. Success is what a re-read of the port shows, not what the calls answered.
+ * Puts a VLAN on a port: a layer-3 bond is first converted to layer 2; a member port still in its
+ * bond (eth1) is taken out of it instead (hybrid mode: the bond keeps Layer 3 and the device its
+ * private address, which BGP sessions need); then a batch assigns the VLAN. Success is what a
+ * re-read of the port shows, not what the calls answered.
  */
 export async function ensurePortVlan(
   client: MetalClient,
@@ -242,7 +244,11 @@ export async function ensurePortVlan(
 ): Promise<T.Port> {
   let port = await client.getPort(spec.portId);
   if (carries(port, spec.vxlan, spec.vlanId)) return port;
-  if (port.network_type === "layer3") {
+  if (port.type === "NetworkPort" && port.data?.bonded) {
+    await client.disbondPort(spec.portId);
+    port = await client.getPort(spec.portId);
+    if (port.data?.bonded) throw new AnyvpcError(`port ${spec.portId} is still bonded after disbond`);
+  } else if (port.network_type === "layer3") {
     await client.convertToLayer2(spec.portId);
     port = await client.getPort(spec.portId);
     if (port.network_type === "layer3")
