@@ -34,6 +34,7 @@ import {
 import { removeVipChanges, vipChanges, type VipIntent } from "../drivers/nvue/intent";
 import { holds } from "../drivers/nvue/site";
 import { probe } from "../health";
+import { birdSpeakerConfig } from "../speaker";
 import { contains, prefix } from "../ipam/prefix";
 import { planAllocation, type PoolSpec } from "../ledger/ledger";
 import {
@@ -175,8 +176,13 @@ async function resolve(
           "Use attachments made with metalDevice",
         );
     });
-  } else if (args.mode === "bgp")
-    fail("mode", "bgp", "is not supported at switch-fabric sites yet", "Use ecmp (or leave mode out)");
+  } else if (args.mode === "bgp" && args.public)
+    fail(
+      "mode",
+      "bgp",
+      "cannot serve a public VIP at a switch-fabric site yet",
+      "Use ecmp for public VIPs there",
+    );
   return errors.length ? { errors } : { errors, resolved: { vpc, site, backends } };
 }
 
@@ -298,6 +304,22 @@ export function inServiceOf(backends: readonly LoadBalancerBackend[]): string[] 
   return up.length ? up : backends.map((b) => b.ip);
 }
 
+/** Each backend's health: probed in ecmp mode; in bgp mode the speakers' (they withdraw the VIP). */
+function healthOf(
+  ctx: ProviderContext,
+  mode: string,
+  site: string,
+  backends: { attachment: string; ip: string; server?: string }[],
+  listeners: Listener[],
+  healthCheck: LoadBalancerArgs["healthCheck"],
+): Promise<LoadBalancerBackend[]> {
+  if (mode === "bgp")
+    return Promise.resolve(
+      backends.map((b) => ({ ...b, health: "unknown" as const, reason: speakersDecide })),
+    );
+  return checkHealth(ctx, site, backends, listeners, healthCheck);
+}
+
 /** Each backend's health, probed at its server's probe address (unknown without one). */
 async function checkHealth(
   ctx: ProviderContext,
@@ -333,7 +355,7 @@ function intentFor(
   ctx: ProviderContext,
   s: LoadBalancerState,
   vpc: Pick<VpcRecord, "vrf">,
-  ports: Map<string, string[]>,
+  ports: Map<string, { ports: string[]; ips: string[] }>,
 ) {
   return (sw: string): VipIntent => ({
     vrf: vpc.vrf,
@@ -341,23 +363,29 @@ function intentFor(
     nextHops: s.inService,
     listeners: s.listeners.map((l) => ({ port: l.port, protocol: l.protocol as "tcp" | "udp" })),
     acl: aclNameOf(s.owner),
-    egress: ports.get(sw) ?? [],
+    egress: ports.get(sw)?.ports ?? [],
     public: s.public,
+    ...(s.mode === "bgp"
+      ? { speakers: { asn: s.bgpPeers?.[0]?.localAsn ?? defaultSpeakerAsn, peers: ports.get(sw)?.ips ?? [] } }
+      : {}),
   });
 }
 
 const aclNameOf = (owner: string) => idFor("lb", owner);
 
-/** The backends' switch ports, by switch. */
+/** The backends' switch ports and addresses, by switch. */
 async function backendPorts(
   ctx: ProviderContext,
   backends: readonly LoadBalancerBackend[],
-): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
+): Promise<Map<string, { ports: string[]; ips: string[] }>> {
+  const out = new Map<string, { ports: string[]; ips: string[] }>();
   for (const b of backends) {
     const a = await ctx.ledger.getRecord<AttachmentState>("attachment", b.attachment);
     if (!a?.target.switch || !a.target.interface) continue;
-    out.set(a.target.switch, [...new Set([...(out.get(a.target.switch) ?? []), a.target.interface])]);
+    const at = out.get(a.target.switch) ?? { ports: [], ips: [] };
+    if (!at.ports.includes(a.target.interface)) at.ports.push(a.target.interface);
+    at.ips.push(a.ip);
+    out.set(a.target.switch, at);
   }
   return out;
 }
@@ -398,9 +426,14 @@ async function unrealize(
   const ports = await backendPorts(ctx, s.backends);
   const intent = intentFor(ctx, s, vpc, ports);
   await site.nvue.ensureAll(new Map(site.nvue.switchNames.map((sw) => [sw, removeVipChanges(intent(sw))])));
-  for (const [sw, list] of ports)
-    for (const port of list)
+  for (const [sw, at] of ports)
+    for (const port of at.ports)
       await site.nvue.removeIfEmpty(sw, ["interface", port, "acl"], ["interface", port]);
+  if (s.mode === "bgp")
+    for (const sw of site.nvue.switchNames) {
+      await site.nvue.removeIfEmpty(sw, ["router", "policy", "route-map"]);
+      await site.nvue.removeIfEmpty(sw, ["router", "policy", "prefix-list"], ["router", "policy"]);
+    }
 }
 
 async function setUsers(
@@ -465,15 +498,17 @@ export async function createLoadBalancer(
   try {
     const vip = await planVip(ctx, inputs, resolved.vpc);
     const listeners = listenersOf(inputs);
-    const backends = await checkHealth(
+    const mode = inputs.mode ?? "ecmp";
+    const backends = await healthOf(
       ctx,
+      mode,
       resolved.site,
       asBackends(resolved),
       listeners,
       inputs.healthCheck,
     );
     state = {
-      mode: "ecmp",
+      mode,
       vpc: inputs.vpc,
       site: resolved.site,
       name: inputs.name ?? owner.split("/").pop()!,
@@ -487,6 +522,8 @@ export async function createLoadBalancer(
     };
     if (inputs.healthCheck) state.healthCheck = { ...inputs.healthCheck };
     if (inputs.tags) state.tags = inputs.tags;
+    if (mode === "bgp")
+      Object.assign(state, await speakersOnLeaves(ctx, state, inputs.speakerAsn ?? defaultSpeakerAsn));
     await setUsers(ctx, id, [], inputs.backends);
     state.realization = await realize(ctx, state, resolved.vpc);
     return { id, outs: state };
@@ -497,6 +534,57 @@ export async function createLoadBalancer(
     await ctx.ledger.release(owner);
     throw e;
   }
+}
+
+/** bgp mode at a switch site: each backend's speaker peers with its leaf at the subnet's gateway. */
+async function speakersOnLeaves(
+  ctx: ProviderContext,
+  s: LoadBalancerState,
+  speakerAsn: number,
+): Promise<Pick<LoadBalancerState, "bgpPeers" | "speakerConfig">> {
+  const config = ctx.fabric.sites[s.site];
+  const siteAsn = config?.kind === "nvue" ? config.asn : 0;
+  const peers: NonNullable<LoadBalancerState["bgpPeers"]> = [];
+  const configs: string[] = [];
+  for (const b of s.backends) {
+    const a = await ctx.ledger.getRecord<AttachmentState>("attachment", b.attachment);
+    if (!a) continue;
+    const name = a.server ?? a.target.interface ?? b.attachment;
+    peers.push({
+      attachment: b.attachment,
+      server: name,
+      localAddress: a.ip,
+      localAsn: speakerAsn,
+      peerAddresses: [a.gateway],
+      peerAsn: siteAsn,
+      multihop: false,
+    });
+    configs.push(
+      `# --- ${name} ---\n` +
+        birdSpeakerConfig({
+          vip: s.vip,
+          routerId: a.ip,
+          header: [
+            `BIRD 2 configuration written by anyvpc: announce ${s.vip}/32 to the leaf of ${name}.`,
+            `On the host: put the VIP on the loopback (ip addr add ${s.vip}/32 dev lo) and run the`,
+            `service on the listener ports; stop announcing (birdc disable leaf) to drain it.`,
+          ],
+          sessions: [
+            {
+              name: "leaf",
+              description: `leaf gateway ${a.gateway}`,
+              localAddress: a.ip,
+              localAsn: speakerAsn,
+              peerAddress: a.gateway,
+              peerAsn: siteAsn,
+              multihop: false,
+              password: false,
+            },
+          ],
+        }),
+    );
+  }
+  return { bgpPeers: peers, speakerConfig: configs.join("\n") };
 }
 
 // Equinix Metal: an elastic IP announced by the backends' BGP speakers
@@ -632,7 +720,7 @@ export async function readLoadBalancer(
   id: string,
   props: LoadBalancerState,
 ): Promise<{ id: string; props: LoadBalancerState }> {
-  if (props.mode === "bgp") {
+  if (ctx.fabric.sites[props.site]?.kind === "equinix-metal") {
     const site = ctx.sites.get(props.site);
     let complete = false;
     if (site.kind === "equinix-metal" && props.realization.reservationId) {
@@ -650,8 +738,9 @@ export async function readLoadBalancer(
     }
     return { id, props: { ...props, realization: { ...props.realization, complete } } };
   }
-  const backends = await checkHealth(
+  const backends = await healthOf(
     ctx,
+    props.mode,
     props.site,
     props.backends.map(({ attachment, ip, server }) => ({ attachment, ip, ...(server ? { server } : {}) })),
     props.listeners,
@@ -677,7 +766,7 @@ export async function updateLoadBalancer(
 ): Promise<{ outs: LoadBalancerState }> {
   const { resolved, errors } = await resolve(ctx, news);
   if (!resolved) throw errors[0]!;
-  if (olds.mode === "bgp") {
+  if (ctx.fabric.sites[olds.site]?.kind === "equinix-metal") {
     const state: LoadBalancerState = {
       ...olds,
       name: news.name ?? olds.name,
@@ -704,7 +793,14 @@ export async function updateLoadBalancer(
     return { outs: state };
   }
   const listeners = listenersOf(news);
-  const backends = await checkHealth(ctx, olds.site, asBackends(resolved), listeners, news.healthCheck);
+  const backends = await healthOf(
+    ctx,
+    olds.mode,
+    olds.site,
+    asBackends(resolved),
+    listeners,
+    news.healthCheck,
+  );
   const state: LoadBalancerState = {
     ...olds,
     name: news.name ?? olds.name,
@@ -714,6 +810,8 @@ export async function updateLoadBalancer(
   };
   if (news.healthCheck) state.healthCheck = { ...news.healthCheck };
   else delete state.healthCheck;
+  if (olds.mode === "bgp")
+    Object.assign(state, await speakersOnLeaves(ctx, state, news.speakerAsn ?? defaultSpeakerAsn));
   if (news.tags) state.tags = news.tags;
   else delete state.tags;
   await setUsers(
@@ -732,7 +830,7 @@ export async function deleteLoadBalancer(
   props: LoadBalancerState,
 ): Promise<void> {
   const vpc = await ctx.ledger.getRecord<VpcRecord>("vpc", props.vpc);
-  if (props.mode === "bgp")
+  if (ctx.fabric.sites[props.site]?.kind === "equinix-metal")
     await unrealizeOnMetal(
       ctx,
       id,

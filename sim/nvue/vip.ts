@@ -75,19 +75,62 @@ function deliver(
     : { reachable: false, receivers, reason: why.join("; ") || "no backends" };
 }
 
-/** From a server inside the fabric. */
+/**
+ * Next hops a VRF learns for the VIP by BGP: backends that announce it (`announcing`, the speakers'
+ * runtime state) to a leaf that peers with them in that VRF and whose inbound route-map lets the
+ * VIP's /32 in. EVPN type-5 spreads the route to the VRF on every leaf.
+ */
+function bgpHops(
+  configs: Record<string, ConfigTree>,
+  vrf: string,
+  vip: string,
+  announcing: string[],
+): string[] {
+  const hops = new Set<string>();
+  for (const config of Object.values(configs)) {
+    const neighbors = childTree(config, "vrf", vrf, "router", "bgp", "neighbor");
+    for (const n of keysOf(neighbors)) {
+      if (!announcing.includes(n)) continue;
+      const rm = childTree(neighbors, n, "address-family", "ipv4-unicast", "policy", "inbound")?.[
+        "route-map"
+      ];
+      const rules = childTree(config, "router", "policy", "route-map", String(rm), "rule");
+      const admits = keysOf(rules).some((id) => {
+        const pl = childTree(rules, id, "match")?.["ip-prefix-list"];
+        const plRules = childTree(config, "router", "policy", "prefix-list", String(pl), "rule");
+        return (
+          childTree(rules, id, "action", "permit") !== undefined &&
+          keysOf(plRules).some(
+            (r) =>
+              keysOf(childTree(plRules, r, "match")).includes(`${vip}/32`) &&
+              childTree(plRules, r)?.action === "permit",
+          )
+        );
+      });
+      if (admits) hops.add(n);
+    }
+  }
+  return [...hops];
+}
+
+/**
+ * From a server inside the fabric. `announcing`: the backend addresses whose speakers announce the
+ * VIP now (bgp mode).
+ */
 export function canReachVip(
   configs: Record<string, ConfigTree>,
   serverPorts: ServerPort[],
   client: Endpoint,
   t: VipTarget,
   backends: Endpoint[],
+  announcing: string[] = [],
 ): VipReach {
   const g = gatewayVrf(configs, serverPorts, client);
   if (!g.ok) return { reachable: false, receivers: [], reason: g.reason };
-  const hops = keysOf(
-    childTree(configs[g.switch], "vrf", g.vrf.name, "router", "static", `${t.vip}/32`, "via"),
-  );
+  const hops = [
+    ...keysOf(childTree(configs[g.switch], "vrf", g.vrf.name, "router", "static", `${t.vip}/32`, "via")),
+    ...bgpHops(configs, g.vrf.name, t.vip, announcing),
+  ];
   if (!hops.length)
     return {
       reachable: false,

@@ -215,6 +215,52 @@ describe("LoadBalancer on a switch fabric", function () {
     await deleteLoadBalancer(ctx, web.id, web.outs);
   });
 
+  it("bgp mode: the leaves peer with the backends' speakers and take only the VIP from them", async () => {
+    const speakers = await createLoadBalancer(
+      ctx,
+      lbArgs({
+        mode: "bgp",
+        owner: "p/s/LoadBalancer/speakers",
+        backends: [att["node-1"]!.id, att["node-3"]!.id],
+      }),
+    );
+    const { vip } = speakers.outs;
+    assert.ok(speakers.outs.backends.every((b) => b.health === "unknown" && /speaker/.test(b.reason ?? "")));
+    assert.deepEqual(
+      speakers.outs.bgpPeers?.map((p) => [
+        p.server,
+        p.localAddress,
+        p.peerAddresses[0],
+        p.localAsn,
+        p.peerAsn,
+      ]),
+      ["node-1", "node-3"].map((n) => [n, att[n]!.outs.ip, att[n]!.outs.gateway, 65200, 65000]),
+    );
+    assert.match(speakers.outs.speakerConfig ?? "", new RegExp(`route ${vip.replace(/\./g, "\\.")}/32`));
+    // Nothing answers until a speaker announces; then only the announcing backends receive.
+    const ip = (n: string) => att[n]!.outs.ip;
+    const at443 = (announcing: string[]) =>
+      canReachVip(configs(), ports, ep("client"), { vip, port: 443 }, backends(), announcing);
+    assert.ok(!at443([]).reachable);
+    assert.deepEqual(at443([ip("node-1"), ip("node-3")]).receivers.sort(), ["node-1", "node-3"]);
+    assert.deepEqual(at443([ip("node-3")]).receivers, ["node-3"], "node-1's speaker withdrew");
+    assert.deepEqual(
+      at443([ip("node-2")]).receivers,
+      [],
+      "node-2 is no backend: its announcement is not taken",
+    );
+    assert.ok(
+      !canReachVip(configs(), ports, ep("client"), { vip, port: 22 }, backends(), [ip("node-1")]).reachable,
+    );
+    assert.match(
+      (await checkLoadBalancer(ctx, {}, lbArgs({ mode: "bgp", public: true }))).failures[0]!.reason,
+      /cannot serve a public VIP at a switch-fabric site yet/,
+    );
+    await deleteLoadBalancer(ctx, speakers.id, speakers.outs);
+    for (const leaf of ["leaf1", "leaf2"])
+      assert.deepEqual(keysOf(childTree(lab.nvue.applied(leaf), "router", "policy")), [], leaf);
+  });
+
   it("delete leaves no route, ACL or VIP behind", async () => {
     await deleteLoadBalancer(ctx, api.id, api.outs);
     await deleteLoadBalancer(ctx, api.id, api.outs); // already gone: fine

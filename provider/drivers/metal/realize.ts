@@ -5,6 +5,7 @@
 // object is adopted rather than created twice (POST has no idempotency key); a 200 does not prove a
 // port change, so ports are re-read; teardown runs in reverse order and confirms each step; 403/404
 // on delete means gone.
+import { BGP_PASSWORD_PLACEHOLDER, birdSpeakerConfig, type SpeakerSession } from "../../speaker";
 import { AnyvpcError, ApiError } from "../../errors";
 import { sleep } from "../retry";
 import type { MetalClient } from "./client";
@@ -930,9 +931,6 @@ export async function bgpPeeringFacts(client: MetalClient, deviceId: string): Pr
   return out;
 }
 
-/** The placeholder speakerConfig writes where the BGP password goes. */
-export const BGP_PASSWORD_PLACEHOLDER = "<from the bgpPassword output>";
-
 function ipv4Number(text: string): number {
   return text.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
 }
@@ -974,54 +972,40 @@ export function speakerConfig(facts: BgpPeeringFacts, vip: string): string {
       fix: "give the device a private IPv4 address and read the neighbors again",
     });
   }
-  const lines = [
-    `# BIRD 2 configuration written by anyvpc: announce ${address}/32 to Equinix Metal (device ${facts.deviceId}).`,
-    `# It holds no secret: the BGP password is left as a placeholder; replace it on the host with the`,
-    `# secret bgpPassword output.`,
-    `# On the host: put the VIP on the loopback (ip addr add ${address}/32 dev lo) and route the peers`,
-    `# via the private gateway (ip route add <peer>/32 via <private IPv4 gateway>) for each peer below.`,
-    `router id ${first.customerIp};`,
-    ``,
-    `protocol device {`,
-    `}`,
-    ``,
-    `protocol static anyvpc_vip {`,
-    `  ipv4;`,
-    `  route ${address}/32 via "lo";`,
-    `}`,
-    ``,
-    `filter anyvpc_vip_only {`,
-    `  if net = ${address}/32 then accept;`,
-    `  reject;`,
-    `}`,
-  ];
   const routesIn = v4.flatMap((nb) => nb.routesIn ?? []);
-  if (routesIn.length > 0 && !routesIn.some((r) => ipv4Within(address, r.route))) {
-    lines.push(
-      ``,
-      `# Note: Metal accepts from this device only ${routesIn.map((r) => r.route).join(", ")};`,
-      `# ${address}/32 is not inside them, so the announcement will be filtered until it is a project IP.`,
-    );
-  }
+  const notes =
+    routesIn.length > 0 && !routesIn.some((r) => ipv4Within(address, r.route))
+      ? [
+          `Note: Metal accepts from this device only ${routesIn.map((r) => r.route).join(", ")};`,
+          `${address}/32 is not inside them, so the announcement will be filtered until it is a project IP.`,
+        ]
+      : [];
   let n = 0;
-  for (const neighbor of v4) {
-    for (const peer of neighbor.peerIps) {
-      n++;
-      lines.push(
-        ``,
-        `protocol bgp metal_v4_${n} {`,
-        `  description "Equinix Metal ${peer}";`,
-        `  local ${neighbor.customerIp ?? first.customerIp} as ${neighbor.customerAs ?? first.customerAs};`,
-        `  neighbor ${peer} as ${neighbor.peerAs ?? first.peerAs};`,
-        neighbor.multihop ? `  multihop 2;` : `  direct;`,
-        ...(neighbor.md5Enabled ? [`  password "${BGP_PASSWORD_PLACEHOLDER}";`] : []),
-        `  ipv4 {`,
-        `    import none;`,
-        `    export filter anyvpc_vip_only;`,
-        `  };`,
-        `}`,
-      );
-    }
-  }
-  return `${lines.join("\n")}\n`;
+  const sessions: SpeakerSession[] = v4.flatMap((neighbor) =>
+    neighbor.peerIps.map((peer) => ({
+      name: `metal_v4_${++n}`,
+      description: `Equinix Metal ${peer}`,
+      localAddress: neighbor.customerIp ?? first.customerIp!,
+      localAsn: neighbor.customerAs ?? first.customerAs!,
+      peerAddress: peer,
+      peerAsn: neighbor.peerAs ?? first.peerAs!,
+      multihop: neighbor.multihop,
+      password: neighbor.md5Enabled,
+    })),
+  );
+  return birdSpeakerConfig({
+    vip: address,
+    routerId: first.customerIp,
+    header: [
+      `BIRD 2 configuration written by anyvpc: announce ${address}/32 to Equinix Metal (device ${facts.deviceId}).`,
+      `It holds no secret: the BGP password is left as a placeholder; replace it on the host with the`,
+      `secret bgpPassword output.`,
+      `On the host: put the VIP on the loopback (ip addr add ${address}/32 dev lo) and route the peers`,
+      `via the private gateway (ip route add <peer>/32 via <private IPv4 gateway>) for each peer below.`,
+    ],
+    notes,
+    sessions,
+  });
 }
+
+export { BGP_PASSWORD_PLACEHOLDER };

@@ -235,6 +235,11 @@ export interface VipIntent {
   egress: string[];
   /** A public VIP is also routed from the default VRF (where outside traffic arrives) into the VPC's. */
   public?: boolean;
+  /**
+   * bgp mode: instead of a static route, the leaf peers with the backends on it (their speakers
+   * announce the VIP and withdraw it when unhealthy) and accepts from them only the VIP's /32.
+   */
+  speakers?: { asn: number; peers: string[] };
 }
 
 const aclName = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -279,8 +284,11 @@ export function vipChanges(v: VipIntent, previous?: VipIntent): ConfigChange[] {
   const leaked: ConfigTree = Object.fromEntries(
     Object.entries(via).map(([h, x]) => [h, x === null ? null : { vrf: v.vrf }]),
   );
+  const routing: ConfigChange[] = v.speakers
+    ? speakerChanges(v, v.speakers, previous?.speakers?.peers ?? [])
+    : [{ path: ["vrf", v.vrf, "router", "static", `${v.vip}/32`], value: { via } }];
   return [
-    { path: ["vrf", v.vrf, "router", "static", `${v.vip}/32`], value: { via } },
+    ...routing,
     ...(v.public
       ? [{ path: ["vrf", "default", "router", "static", `${v.vip}/32`], value: { via: leaked } }]
       : []),
@@ -290,8 +298,40 @@ export function vipChanges(v: VipIntent, previous?: VipIntent): ConfigChange[] {
   ];
 }
 
+/** The leaf's BGP sessions with the backends' speakers, taking only the VIP from them. */
+function speakerChanges(
+  v: VipIntent,
+  sp: { asn: number; peers: string[] },
+  before: string[],
+): ConfigChange[] {
+  sp.peers.forEach((p) => checkIpv4(p, "BGP neighbor"));
+  const asn = Number(int(sp.asn, 1, 4_294_967_295, "ASN"));
+  const neighbor = {
+    type: "numbered",
+    "remote-as": asn,
+    "address-family": { "ipv4-unicast": { enable: "on", policy: { inbound: { "route-map": v.acl } } } },
+  };
+  return [
+    {
+      path: ["router", "policy", "prefix-list", v.acl],
+      value: {
+        type: "ipv4",
+        rule: { "10": { match: { [`${v.vip}/32`]: { "max-prefix-len": 32 } }, action: "permit" } },
+      },
+    },
+    {
+      path: ["router", "policy", "route-map", v.acl],
+      value: { rule: { "10": { match: { type: "ipv4", "ip-prefix-list": v.acl }, action: { permit: {} } } } },
+    },
+    ...sp.peers.map((p) => ({ path: ["vrf", v.vrf, "router", "bgp", "neighbor", p], value: neighbor })),
+    ...before
+      .filter((p) => !sp.peers.includes(p))
+      .map((p) => ({ path: ["vrf", v.vrf, "router", "bgp", "neighbor", p], value: null })),
+  ];
+}
+
 export function removeVipChanges(
-  v: Pick<VipIntent, "vrf" | "vip" | "acl" | "egress" | "public">,
+  v: Pick<VipIntent, "vrf" | "vip" | "acl" | "egress" | "public" | "speakers">,
 ): ConfigChange[] {
   checkVrfName(v.vrf);
   checkIpv4(v.vip, "VIP");
@@ -299,7 +339,16 @@ export function removeVipChanges(
   return [
     ...v.egress.map((port) => ({ path: ["interface", port, "acl", v.acl], value: null })),
     { path: ["acl", v.acl], value: null },
-    { path: ["vrf", v.vrf, "router", "static", `${v.vip}/32`], value: null },
+    ...(v.speakers
+      ? [
+          ...v.speakers.peers.map((p) => ({
+            path: ["vrf", v.vrf, "router", "bgp", "neighbor", p],
+            value: null,
+          })),
+          { path: ["router", "policy", "route-map", v.acl], value: null },
+          { path: ["router", "policy", "prefix-list", v.acl], value: null },
+        ]
+      : [{ path: ["vrf", v.vrf, "router", "static", `${v.vip}/32`], value: null }]),
     ...(v.public ? [{ path: ["vrf", "default", "router", "static", `${v.vip}/32`], value: null }] : []),
   ];
 }
