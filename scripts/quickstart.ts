@@ -89,7 +89,7 @@ async function main(): Promise<void> {
       console.log("\nAttachments");
       for (const [name, a] of Object.entries(atts)) {
         console.log(
-          `  ${name.padEnd(4)} ${a.site.padEnd(4)} ${(a.server ?? "").padEnd(7)} ${a.ip}/${a.prefixLength} ${a.ipv6 ?? ""} VLAN ${a.vlan} ${a.mode}`,
+          `  ${name.padEnd(4)} ${a.site.padEnd(4)} ${(a.server ?? a.device ?? "").padEnd(7)} ${a.ip}/${a.prefixLength} ${a.ipv6 ?? ""} VLAN ${a.vlan} ${a.mode}`,
         );
       }
       // Reachability from what the simulated fabric holds (the fabric model), not from our outputs.
