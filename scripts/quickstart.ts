@@ -3,7 +3,7 @@
 // prints the plan. Simulators and stack keep their state in .state/quickstart, so
 // `scripts/quickstart.sh refresh|preview|destroy` later acts on the same fabric.
 import path from "node:path";
-import { startLab } from "../sim/lab";
+import { labServers, startLab } from "../sim/lab";
 import { labStackConfig } from "./lib/lab-config";
 import { repoRoot, Stack } from "./lib/pulumi";
 
@@ -41,6 +41,8 @@ async function main(): Promise<void> {
   const stateDir = path.join(repoRoot, ".state", "quickstart");
   const lab = await startLab({ stateDir: path.join(stateDir, "lab"), applyMs: 300 });
   try {
+    // The simulated servers run a service on 443, so the load balancer's health checks find it.
+    for (const server of Object.keys(labServers)) await lab.serve(server, 443);
     const { config, secrets } = labStackConfig(lab, {
       pools: { vpcIpv4: "10.0.0.0/8", vpcIpv6: "fd00::/8" },
       ledger: { file: path.join(stateDir, "ledger.json") },
@@ -109,6 +111,36 @@ async function main(): Promise<void> {
           const r = lab.canReach(endpoint(atts[an]!), endpoint(atts[bn]!));
           console.log(`  ${an} ↔ ${bn}: ${r.reachable ? "yes" : "no"} (${r.reason})`);
         }
+      const lb = (await stack.outputs()).loadBalancer as
+        | {
+            vip: string;
+            listeners: { port: number }[];
+            backends: { server?: string; ip: string; health: string }[];
+          }
+        | undefined;
+      const n2 = atts.n2;
+      if (lb && n2?.server) {
+        console.log(
+          `\nLoad balancer api: VIP ${lb.vip}, listeners ${lb.listeners.map((l) => l.port).join(", ")}, backends ${lb.backends.map((b) => `${b.server ?? "?"} (${b.health})`).join(", ")}`,
+        );
+        const lengthOf = (server?: string) =>
+          Object.values(atts).find((x) => x.server === server)?.prefixLength ?? 32;
+        const backends = lb.backends.map((b) => ({
+          server: b.server ?? "",
+          ip: `${b.ip}/${lengthOf(b.server)}`,
+        }));
+        const client = {
+          server: n2.server,
+          ip: `${n2.ip}/${n2.prefixLength}`,
+          ...(n2.mode === "trunk" ? { vlan: n2.vlan } : {}),
+        };
+        for (const port of [...lb.listeners.map((l) => l.port), 22]) {
+          const r = lab.canReachVip(client, { vip: lb.vip, port }, backends);
+          console.log(
+            `  n2 → ${lb.vip}:${port}: ${r.reachable ? `yes, to ${r.receivers.join(", ")}` : "no"} (${r.reason})`,
+          );
+        }
+      }
       console.log("\nOn the fabric");
       for (const leaf of ["leaf1", "leaf2"])
         console.log(

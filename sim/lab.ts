@@ -8,7 +8,14 @@ import { createServer, type Server } from "node:net";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadInventory, startMetalSimulator, type MetalSimulator } from "./metal";
-import { startNvueSimulator, type NvueSimulator } from "./nvue";
+import {
+  canReachVip,
+  startNvueSimulator,
+  type Endpoint,
+  type NvueSimulator,
+  type VipReach,
+  type VipTarget,
+} from "./nvue";
 import { canReachAcross, type FabricEndpoint, type HybridFabric } from "./fabric";
 
 export interface LabOptions {
@@ -30,6 +37,8 @@ export interface Lab {
   serve(server: string, port: number): Promise<void>;
   /** Stops answering: connections to the port are refused, the backend is unhealthy. */
   stopServing(server: string, port: number): Promise<void>;
+  /** Which of `backends` (servers of site ams) receive a packet to vip:port from `client`. */
+  canReachVip(client: Endpoint, target: VipTarget, backends: Endpoint[]): VipReach;
   /** The reachability model over both sites and the interconnect, from what they hold now. */
   canReach(a: FabricEndpoint, b: FabricEndpoint): ReturnType<typeof canReachAcross>;
   close(): Promise<void>;
@@ -172,6 +181,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     serve,
     stopServing,
     canReach: (a, b) => canReachAcross(model(), a, b),
+    canReachVip: (client, target, backends) => {
+      const ams = model().nvue.ams!;
+      return canReachVip(ams.configs, ams.servers, client, target, backends);
+    },
     secrets: [
       ...leaves.map((l) => ({ path: `sites.ams.switches.${l}.password`, value: password })),
       { path: "sites.da.token", value: token },

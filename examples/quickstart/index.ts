@@ -10,6 +10,8 @@ const db = new anyvpc.Subnet("db", { vpc: prod.id, site: "ams", size: 25 });
 const n1 = new anyvpc.Attachment("n1", { subnet: web.id, server: "node-1" });
 const n2 = new anyvpc.Attachment("n2", { subnet: db.id, server: "node-2", mode: "trunk" });
 const m1 = new anyvpc.Attachment("m1", { subnet: metal.id, metalDevice: { device: "node-1" } });
+// A load balancer in front of node-1: a VIP planned in the VPC, answering on 443 only.
+const api = new anyvpc.LoadBalancer("api", { vpc: prod.id, listeners: [{ port: 443 }], backends: [n1.id] });
 const lab = new anyvpc.Vpc("lab", { sites: ["ams"], cidr: "10.200.0.0/16", tags: { team: "platform" } });
 
 const subnetOut = (s: anyvpc.Subnet) => ({
@@ -46,3 +48,9 @@ const attachmentOut = (a: anyvpc.Attachment) => ({
 });
 export const attachments = { n1: attachmentOut(n1), n2: attachmentOut(n2), m1: attachmentOut(m1) };
 export const hostConfig = { n1: n1.hostConfig };
+export const loadBalancer = {
+  vip: api.vip,
+  listeners: api.listeners,
+  backends: api.backends,
+  inService: api.inService,
+};

@@ -71,6 +71,21 @@ describe("e2e: examples/quickstart", function () {
     assert.ok(!lab.reachable, "a server outside the VPC is not reachable");
   });
 
+  it("puts a load balancer in front of node-1: its VIP in the VPC, answering on 443 only", async () => {
+    const out = await t.stack.outputs();
+    const lb = out.loadBalancer as { vip: string; backends: { server: string; ip: string }[] };
+    const prod = (out.vpcs as Record<string, { cidr: string }>).prod!;
+    assert.ok(contains(prefix(prod.cidr), prefix(`${lb.vip}/32`)));
+    const atts = out.attachments as Record<
+      string,
+      { ip: string; prefixLength: number; vlan: number; server: string }
+    >;
+    const client = { server: "node-2", ip: `${atts.n2!.ip}/${atts.n2!.prefixLength}`, vlan: atts.n2!.vlan };
+    const backends = [{ server: "node-1", ip: `${atts.n1!.ip}/${atts.n1!.prefixLength}` }];
+    assert.deepEqual(t.lab.canReachVip(client, { vip: lb.vip, port: 443 }, backends).receivers, ["node-1"]);
+    assert.ok(!t.lab.canReachVip(client, { vip: lb.vip, port: 22 }, backends).reachable);
+  });
+
   it("stores a thin shim as the provider, not the provider's code", async () => {
     const state = await t.stack.exportState();
     const vpcs = (state.deployment.resources ?? []).filter(
