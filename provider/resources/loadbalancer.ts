@@ -279,6 +279,8 @@ export async function diffLoadBalancer(
   if ((news.public ?? false) !== olds.public) replaces.push("public");
   if (news.vip !== undefined && news.vip !== olds.vip) replaces.push("vip");
   if (news.site !== undefined && news.site !== olds.site) replaces.push("site");
+  // Switching between a routed VIP and speakers' announcements rebuilds it (no in-place path).
+  if (news.mode !== undefined && news.mode !== olds.mode) replaces.push("mode");
   const changed = (a: unknown, b: unknown) => JSON.stringify(a ?? null) !== JSON.stringify(b ?? null);
   const updates =
     changed(listenersOf(news), olds.listeners) ||
@@ -289,6 +291,8 @@ export async function diffLoadBalancer(
     changed(news.healthCheck, olds.healthCheck) ||
     changed(news.tags, olds.tags) ||
     (news.name !== undefined && news.name !== olds.name) ||
+    (olds.mode === "bgp" &&
+      (news.speakerAsn ?? defaultSpeakerAsn) !== (olds.bgpPeers?.[0]?.localAsn ?? defaultSpeakerAsn)) ||
     // Health as last read (refresh) calls for other backends in service: an update re-routes.
     changed(inServiceOf(olds.backends), olds.inService);
   return {

@@ -149,6 +149,10 @@ describe("LoadBalancer on a switch fabric", function () {
     });
     const d = await diffLoadBalancer(api.id, api.outs, args);
     assert.deepEqual([d.changes, d.replaces], [true, []]);
+    assert.deepEqual((await diffLoadBalancer(api.id, api.outs, { ...args, mode: "bgp" })).replaces, ["mode"]);
+    assert.deepEqual((await diffLoadBalancer(api.id, api.outs, { ...args, public: true })).replaces, [
+      "public",
+    ]);
     api = { id: api.id, outs: (await updateLoadBalancer(ctx, api.id, api.outs, args)).outs };
     const on80 = canReachVip(configs(), ports, ep("client"), { vip: api.outs.vip, port: 80 }, backends());
     assert.deepEqual(on80.receivers, ["node-1"], on80.reason);
