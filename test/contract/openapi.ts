@@ -497,6 +497,20 @@ function createContract(): MetalContract {
 let contract: Promise<MetalContract> | undefined;
 
 /** Loads the contract once per process; later calls share it (and its compiled validators). */
+/**
+ * A validator for one schema of the spec's components: a body the spec accepts through a loose
+ * oneOf is also held to the branch the client means.
+ */
+export function componentValidator(name: string, specPath: string = METAL_SPEC_PATH): ValidateFunction {
+  const spec = loadBundledSpec(specPath) as { components: { schemas: Record<string, object> } };
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addFormat("int64", true);
+  const schema = spec.components.schemas[name];
+  if (!schema) throw new Error(`the spec has no component schema ${name}`);
+  return ajv.compile(schema);
+}
+
 export function loadMetalContract(): Promise<MetalContract> {
   if (contract === undefined) {
     const loading = Promise.resolve().then(createContract);

@@ -7,8 +7,6 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import Ajv from "ajv";
-import addFormats from "ajv-formats";
 import { ApiError } from "../../provider/errors";
 import { MetalClient, type MetalLogLine } from "../../provider/drivers/metal/client";
 import {
@@ -24,7 +22,7 @@ import {
 } from "../../provider/drivers/metal/realize";
 import { defaultRetryPolicy } from "../../provider/drivers/retry";
 import { loadInventory, startMetalSimulator, type MetalSimulator } from "../../sim/metal";
-import { loadBundledSpec } from "../contract/openapi";
+import { componentValidator } from "../contract/openapi";
 import { assertTrafficMatchesSpec } from "../contract/traffic";
 
 const token = `metal-ic-token-${process.pid}-${Date.now().toString(36)}`;
@@ -401,11 +399,7 @@ describe("Metal driver: VRF virtual circuits on a dedicated interconnection", fu
     await assertTrafficMatchesSpec(sim.requests);
     // The spec's VirtualCircuitCreateInput is a oneOf whose VLAN branch accepts almost anything, so
     // every create body is also held to the VRF branch on its own.
-    const spec = loadBundledSpec() as { components: { schemas: Record<string, object> } };
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    addFormats(ajv);
-    ajv.addFormat("int64", true);
-    const vrfBranch = ajv.compile(spec.components.schemas.VrfVirtualCircuitCreateInput!);
+    const vrfBranch = componentValidator("VrfVirtualCircuitCreateInput");
     const creates = sim.requests.filter((r) => r.method === "POST" && VC_POST.test(r.apiPath));
     assert.ok(creates.length >= 8);
     for (const r of creates) assert.ok(vrfBranch(r.requestBody), JSON.stringify(vrfBranch.errors));
