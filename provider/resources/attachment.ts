@@ -488,6 +488,9 @@ export async function readAttachment(
     const port = await site.metal.getPort(props.target.portId!);
     complete = (port.virtual_networks ?? []).some((v) => v.vxlan === props.vlan);
   }
+  // Attachments made before they kept a ledger record get one on refresh, so load balancers can
+  // find them by id.
+  if (!(await ctx.ledger.getRecord("attachment", id))) await ctx.ledger.putRecord("attachment", id, props);
   return { id, props: { ...props, realization: { complete } } };
 }
 

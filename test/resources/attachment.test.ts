@@ -172,6 +172,13 @@ describe("Attachment over both fabrics", function () {
     assert.ok(!across.reachable, across.reason);
   });
 
+  it("keeps a ledger record for lookups by id, and refresh restores one that is missing", async () => {
+    assert.deepEqual(await ledger.getRecord("attachment", n1.id), n1.outs);
+    await ledger.deleteRecord("attachment", n1.id);
+    await readAttachment(ctx, n1.id, n1.outs);
+    assert.equal((await ledger.getRecord<AttachmentState>("attachment", n1.id))?.ip, n1.outs.ip);
+  });
+
   it("delete clears the port and the plan, and frees the port for another VPC", async () => {
     await deleteAttachment(ctx, n1.id, n1.outs);
     await deleteAttachment(ctx, n1.id, n1.outs); // already gone: fine
