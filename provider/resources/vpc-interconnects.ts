@@ -15,7 +15,7 @@ import {
   resolveConnectionPort,
 } from "../drivers/metal/realize";
 import { borderChanges, removeBorderChanges } from "../drivers/nvue/intent";
-import { holds, type NvueSite } from "../drivers/nvue/site";
+import { holds } from "../drivers/nvue/site";
 import { formatAddress, prefix } from "../ipam/prefix";
 import type { ProviderContext } from "./common";
 import { defaultVlans, ipv4Pool, vlanPool } from "./subnet";
@@ -129,7 +129,17 @@ async function removeLink(
   const { nvue, metal } = drivers(ctx, ic);
   if (link) {
     await nvue.nvue.ensure(ic.nvue.switch, removeBorderChanges(border(ctx, ic, vpc, link)));
-    await emptyPortLeavesBridge(nvue.nvue, ic);
+    // A border port with no link VLAN left leaves the bridge (an empty VLAN list would carry all).
+    const at = ["interface", ic.nvue.port];
+    const bridge = [...at, "bridge"];
+    await nvue.nvue.removeIfEmpty(
+      ic.nvue.switch,
+      [...bridge, "domain", "br_default", "vlan"],
+      [...bridge, "domain", "br_default"],
+      [...bridge, "domain"],
+      bridge,
+      at,
+    );
   }
   // The circuit is found by its owner tag, so one a crashed create made is removed too.
   for (const vc of await circuitsOf(metal.metal, ic, owner))
@@ -146,20 +156,6 @@ async function circuitsOf(client: MetalClient, ic: Interconnect, owner: string) 
   return (await client.listPortVirtualCircuits(ic.metal.connectionId, port.id)).filter((c) =>
     (c.tags ?? []).includes(tag),
   );
-}
-
-/** A border port that carries no link VLAN any more leaves the bridge (else it would carry all VLANs). */
-async function emptyPortLeavesBridge(nvue: NvueSite, ic: Interconnect): Promise<void> {
-  const vlans = await nvue.read(ic.nvue.switch, [
-    "interface",
-    ic.nvue.port,
-    "bridge",
-    "domain",
-    "br_default",
-    "vlan",
-  ]);
-  if (vlans === undefined || (typeof vlans === "object" && vlans !== null && Object.keys(vlans).length === 0))
-    await nvue.ensure(ic.nvue.switch, [{ path: ["interface", ic.nvue.port], value: null }]);
 }
 
 /**

@@ -59,13 +59,15 @@ export class NvueSite {
   }
 
   /**
-   * Unsets `path` when it is left as an empty object (its last child just removed), innermost
-   * first along `paths`, so anyvpc leaves nothing of its own behind, not even empty containers.
+   * Unsets each of `paths` (innermost first) that is left as an empty object, so anyvpc leaves
+   * nothing of its own behind, not even empty containers. A path already gone is passed over; the
+   * first one that still holds something stops the walk (its parents hold it too).
    */
   async removeIfEmpty(name: string, ...paths: (readonly string[])[]): Promise<void> {
     for (const path of paths) {
       const v = await this.read(name, path);
-      if (v === null || typeof v !== "object" || Object.keys(v).length > 0) return;
+      if (v === undefined || v === null) continue;
+      if (typeof v !== "object" || Object.keys(v).length > 0) return;
       await this.ensure(name, [{ path, value: null }]);
     }
   }
