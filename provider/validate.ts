@@ -1,6 +1,7 @@
 // Input validation against schema.json (ajv), turned into messages that name the field, the value
 // and the fix. Cross-field rules live with each resource; this file only speaks for the schema.
 import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020";
+export type { ErrorObject } from "ajv/dist/2020";
 import schema from "../schema.json";
 import { InputError } from "./errors";
 import { parsePrefix } from "./ipam/prefix";
@@ -163,13 +164,20 @@ function toInputError(resource: string, data: unknown, err: ErrorObject, prefix:
 
 /**
  * Validates data against a schema definition and returns one InputError per problem (empty when
- * valid). Errors raised inside property-name checks duplicate their parent's; those are dropped.
+ * valid). Errors raised inside property-name checks duplicate their parent's; those are dropped, and
+ * so are those `ignore` says cannot be judged yet.
  */
-export function validateAgainst(def: SchemaDef, resource: string, data: unknown, prefix = ""): InputError[] {
+export function validateAgainst(
+  def: SchemaDef,
+  resource: string,
+  data: unknown,
+  prefix = "",
+  ignore: (e: ErrorObject) => boolean = () => false,
+): InputError[] {
   const validate = validatorFor(def);
   if (validate(data)) return [];
   const errors = (validate.errors ?? []).filter(
-    (e) => !(e.keyword === "pattern" && e.propertyName !== undefined),
+    (e) => !(e.keyword === "pattern" && e.propertyName !== undefined) && !ignore(e),
   );
   const out: InputError[] = [];
   const seen = new Set<string>();

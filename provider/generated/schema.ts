@@ -554,11 +554,12 @@ export interface LoadBalancerArgs {
     }[]
   ];
   /**
-   * Attachments of the VPC that serve the listeners.
+   * Attachments of the VPC that serve the listeners (at least one: a VIP with no backend would have no route to write).
    *
+   * @minItems 1
    * @maxItems 256
    */
-  backends: string[];
+  backends: [string, ...string[]];
   /**
    * How backends are checked. Default: TCP to each listener's target port.
    */

@@ -15,6 +15,7 @@ import {
   asFailure,
   idFor,
   knownOnly,
+  pendingInputs,
   toFailures,
   validateInputs,
   type CheckFailure,
@@ -221,12 +222,15 @@ export async function checkAttachment(
   news: AttachmentArgs,
 ): Promise<{ inputs: AttachmentArgs; failures: CheckFailure[] }> {
   const known = knownOnly(news);
+  const pending = pendingInputs(news);
   const errors = validateInputs("AttachmentArgs", "Attachment", news);
-  if (errors.length === 0) {
+  // The subnet and the target are judged together; with any of them pending, at a later check.
+  const targetPending = (["subnet", "server", "port", "metalDevice"] as const).some((k) => pending.has(k));
+  if (errors.length === 0 && !targetPending) {
     const { resolved, errors: more } = await resolve(ctx, known);
     errors.push(...more);
     if (resolved && news.owner) {
-      const ipError = await planHostError(ctx, resolved.subnet, news);
+      const ipError = pending.has("ip") ? undefined : await planHostError(ctx, resolved.subnet, news);
       if (ipError) errors.push(ipError);
       const holders = await ctx.ledger.list({ pool: portPool(resolved.portKey) });
       const other = holders.find((h) => h.owner !== portHolder(resolved.subnet.vpc, resolved.portKey));

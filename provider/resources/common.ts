@@ -18,27 +18,76 @@ export function isUnknown(v: unknown): boolean {
   return v === unknownValue;
 }
 
+/** True when v is unknown, or holds an unknown value anywhere inside (array elements, nested objects). */
+export function holdsUnknown(v: unknown): boolean {
+  if (isUnknown(v)) return true;
+  if (Array.isArray(v)) return v.some(holdsUnknown);
+  if (v !== null && typeof v === "object") return Object.values(v).some(holdsUnknown);
+  return false;
+}
+
+/** A list of plain values (ids, site names) whose unknown elements the handlers skip one by one. */
+const isListOfScalars = (v: unknown): v is unknown[] =>
+  Array.isArray(v) && v.every((e) => e === null || typeof e !== "object");
+
 /**
- * Inputs as the user gave them: without unknown values (validation treats them as "fine until
- * known") and without the runtime's own keys (`__provider`, which the dynamic runtime re-adds).
+ * Inputs as known at check, for the handlers' cross-field rules: without the runtime's own keys
+ * (`__provider`, which the dynamic runtime re-adds) and without every input that is unknown at
+ * preview, wholly or anywhere inside — those are checked at the check that runs once they are
+ * known. Lists of plain values (a load balancer's backend ids, a VPC's sites) stay, unknown
+ * elements in place, so the known elements are still checked (handlers skip `isUnknown` elements).
  */
 export function knownOnly<T extends object>(inputs: T): Partial<T> {
   return Object.fromEntries(
-    Object.entries(inputs).filter(([k, v]) => !isUnknown(v) && !k.startsWith("__")),
+    Object.entries(inputs).filter(
+      ([k, v]) => !k.startsWith("__") && !isUnknown(v) && (!holdsUnknown(v) || isListOfScalars(v)),
+    ),
   ) as Partial<T>;
 }
 
+/** The top-level inputs that hold a value unknown at preview, at any depth. */
+export function pendingInputs(inputs: object): Set<string> {
+  return new Set(Object.entries(inputs).flatMap(([k, v]) => (holdsUnknown(v) ? [k] : [])));
+}
+
+/** JSON pointers (as ajv reports instance paths) of every unknown value inside data. */
+function unknownPointers(data: unknown, at = ""): string[] {
+  if (isUnknown(data)) return [at];
+  if (data === null || typeof data !== "object") return [];
+  return Object.entries(data).flatMap(([k, v]) =>
+    unknownPointers(v, `${at}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`),
+  );
+}
+
+/** Keywords whose verdict on a value depends on what is inside it, so on any unknown below it. */
+const judgesContents = new Set([
+  "oneOf",
+  "anyOf",
+  "not",
+  "if",
+  "uniqueItems",
+  "contains",
+  "const",
+  "enum",
+  "discriminator",
+]);
+
 /**
  * Schema validation of a resource's inputs at check. A value not known until apply (another
- * resource's output at preview, e.g. the id of a Subnet being replaced) is present, not missing:
- * it is not reported as required, and is validated at the check that runs once it is known.
+ * resource's output at preview: an id, an element of a list of ids, a field of a nested object) is
+ * present, not missing, and not judged: an error on it or inside it is dropped, and so is an error
+ * on an enclosing value whose verdict depends on it (oneOf, uniqueItems ...). Everything known is
+ * validated now; the rest at the check that runs once the values are known.
  */
 export function validateInputs(def: SchemaDef, resource: string, inputs: object): InputError[] {
-  const pending = new Set(
-    Object.keys(inputs).filter((k) => isUnknown((inputs as Record<string, unknown>)[k])),
-  );
-  return validateAgainst(def, resource, knownOnly(inputs)).filter(
-    (e) => !(e.reason === "is required" && pending.has(e.details.field ?? "")),
+  const data = Object.fromEntries(Object.entries(inputs).filter(([k]) => !k.startsWith("__")));
+  const unknowns = unknownPointers(data);
+  if (unknowns.length === 0) return validateAgainst(def, resource, data);
+  const atOrUnder = (path: string, base: string) => path === base || path.startsWith(`${base}/`);
+  return validateAgainst(def, resource, data, "", (e) =>
+    unknowns.some(
+      (u) => atOrUnder(e.instancePath, u) || (judgesContents.has(e.keyword) && atOrUnder(u, e.instancePath)),
+    ),
   );
 }
 
@@ -87,8 +136,18 @@ export interface ResourceHandlers<Args, State> {
   delete(ctx: ProviderContext, id: string, props: State): Promise<void>;
 }
 
+/**
+ * Check failures as Pulumi prints them: `property P value {V} has a problem: R`. Pulumi finds V
+ * only for top-level properties (a nested or array path prints `{<nil>}`), so there the reason
+ * repeats the value itself.
+ */
 export function toFailures(errors: readonly InputError[]): CheckFailure[] {
-  return errors.map((e) => ({ property: e.details.field ?? "", reason: e.reason }));
+  return errors.map((e) => {
+    const property = e.details.field ?? "";
+    const nested = /[.[]/.test(property);
+    const value = nested && e.details.value !== undefined ? `${JSON.stringify(e.details.value)} ` : "";
+    return { property, reason: `${value}${e.reason}` };
+  });
 }
 
 /** Stable, short id derived from an owner key. */

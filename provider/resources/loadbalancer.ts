@@ -42,6 +42,7 @@ import {
   idFor,
   isUnknown,
   knownOnly,
+  pendingInputs,
   toFailures,
   validateInputs,
   type CheckFailure,
@@ -86,6 +87,7 @@ async function resolve(
   const fail = (field: string, value: unknown, problem: string, fix?: string) =>
     errors.push(new InputError({ resource: "LoadBalancer", field, value, problem, fix }));
   (args.listeners ?? []).forEach((l, i, all) => {
+    if (isUnknown(l)) return; // a listener not known until apply is judged then
     const j = all.findIndex((o) => o.port === l.port && (o.protocol ?? "tcp") === (l.protocol ?? "tcp"));
     if (j < i)
       fail(
@@ -253,15 +255,15 @@ export async function checkLoadBalancer(
   news: LoadBalancerArgs,
 ): Promise<{ inputs: LoadBalancerArgs; failures: CheckFailure[] }> {
   const errors = validateInputs("LoadBalancerArgs", "LoadBalancer", news);
-  if (errors.length === 0) {
-    const { resolved, errors: more } = await resolve(ctx, knownOnly(news));
+  const known = knownOnly(news);
+  // Where and how the VIP is served is judged with all of these known; backend ids one by one.
+  const placementPending = (["vpc", "site", "public", "vip", "mode"] as const).some((k) =>
+    pendingInputs(news).has(k),
+  );
+  if (errors.length === 0 && !placementPending) {
+    const { resolved, errors: more } = await resolve(ctx, known);
     errors.push(...more);
-    if (
-      resolved &&
-      news.owner !== undefined &&
-      !isUnknown(news.vip) &&
-      ctx.fabric.sites[resolved.site]?.kind === "nvue"
-    ) {
+    if (resolved && news.owner !== undefined && ctx.fabric.sites[resolved.site]?.kind === "nvue") {
       const e = await vipError(ctx, news.vpc, resolved.vpc, news);
       if (e) errors.push(e);
     }

@@ -20,8 +20,8 @@ import { planAllocation } from "../ledger/ledger";
 import {
   asFailure,
   idFor,
-  isUnknown,
   knownOnly,
+  pendingInputs,
   toFailures,
   validateInputs,
   type CheckFailure,
@@ -62,6 +62,7 @@ export async function checkSubnet(
   news: SubnetArgs,
 ): Promise<{ inputs: SubnetArgs; failures: CheckFailure[] }> {
   const known = knownOnly(news);
+  const pending = pendingInputs(news);
   const errors = validateInputs("SubnetArgs", "Subnet", news);
   const fail = (field: string, value: unknown, problem: string, fix?: string) =>
     errors.push(new InputError({ resource: "Subnet", field, value, problem, fix }));
@@ -103,15 +104,25 @@ export async function checkSubnet(
           `Choose a network inside ${vpc.cidr}, or leave cidr out to have one planned`,
         );
       }
-      const length = wanted?.ok ? wanted.prefix.length : (known.size ?? defaultSubnetSize);
-      if (length < vpcPrefix.length)
+      // The length is judged once cidr and size are known (one pending one could decide it).
+      const length =
+        pending.has("cidr") || pending.has("size")
+          ? undefined
+          : wanted?.ok
+            ? wanted.prefix.length
+            : (known.size ?? defaultSubnetSize);
+      if (length !== undefined && length < vpcPrefix.length)
         fail(
           known.cidr ? "cidr" : "size",
           known.cidr ?? length,
           `is larger than the VPC's ${vpc.cidr}`,
           `Use /${vpcPrefix.length} or longer`,
         );
-      if (siteConfig?.kind === "equinix-metal" && (length < metalSizes.min || length > metalSizes.max)) {
+      if (
+        length !== undefined &&
+        siteConfig?.kind === "equinix-metal" &&
+        (length < metalSizes.min || length > metalSizes.max)
+      ) {
         fail(
           known.cidr ? "cidr" : "size",
           known.cidr ?? length,
@@ -129,7 +140,7 @@ export async function checkSubnet(
           "Set ipv6: true on the Vpc, or leave ipv6 out",
         );
       }
-      if (errors.length === 0 && news.owner !== undefined && !isUnknown(news.cidr) && !isUnknown(news.size)) {
+      if (errors.length === 0 && news.owner !== undefined && length !== undefined) {
         try {
           planAllocation(
             ipv4Pool(known.vpc),
