@@ -48,6 +48,8 @@ export class PlanError extends AnyvpcError {}
  * connection, a timeout, a 5xx on a POST): callers re-read before retrying a create.
  */
 export class ApiError extends AnyvpcError {
+  /** Which API: "Metal API", "NVUE leaf1". */
+  readonly api: string;
   readonly status: number;
   readonly method: string;
   readonly path: string;
@@ -73,6 +75,7 @@ export class ApiError extends AnyvpcError {
       path: init.path,
       requestId: init.requestId,
     });
+    this.api = api;
     this.status = init.status;
     this.method = init.method;
     this.path = init.path;

@@ -4,6 +4,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { InputError } from "./errors";
 import { fabricConfigKey } from "./fabric";
+import { DeployFailure, type Operation } from "./failure";
 import {
   contextFromConfig,
   toFailures,
@@ -33,10 +34,10 @@ function requireContext(): ProviderContext {
 }
 
 const providers = {
-  Vpc: () => bind(vpcHandlers),
-  Subnet: () => bind(subnetHandlers),
-  Attachment: () => bind(attachmentHandlers),
-  LoadBalancer: () => bind(loadBalancerHandlers),
+  Vpc: () => bind("Vpc", vpcHandlers),
+  Subnet: () => bind("Subnet", subnetHandlers),
+  Attachment: () => bind("Attachment", attachmentHandlers),
+  LoadBalancer: () => bind("LoadBalancer", loadBalancerHandlers),
 } as const;
 export type ResourceKind = keyof typeof providers;
 
@@ -48,7 +49,7 @@ export function providerFor(kind: ResourceKind): dynamic.ResourceProvider {
 }
 
 // The engine passes old outputs to check/diff/update/read/delete and new inputs to check/create.
-function bind<Args, State>(h: ResourceHandlers<Args, State>): dynamic.ResourceProvider {
+function bind<Args, State>(kind: ResourceKind, h: ResourceHandlers<Args, State>): dynamic.ResourceProvider {
   return {
     async configure(req: dynamic.ConfigureRequest) {
       context = contextFromConfig(req.config.get(fabricConfigKey));
@@ -59,9 +60,23 @@ function bind<Args, State>(h: ResourceHandlers<Args, State>): dynamic.ResourcePr
       return h.check(context.context, olds, news);
     },
     diff: (id: string, olds: State, news: Args) => h.diff(id, olds, news),
-    create: (inputs: Args) => h.create(requireContext(), inputs),
-    read: (id: string, props: State) => h.read(requireContext(), id, props),
-    update: (id: string, olds: State, news: Args) => h.update(requireContext(), id, olds, news),
-    delete: (id: string, props: State) => h.delete(requireContext(), id, props),
+    create: (inputs: Args) => readable(kind, "create", inputs, () => h.create(requireContext(), inputs)),
+    read: (id: string, props: State) =>
+      readable(kind, "read", props, () => h.read(requireContext(), id, props)),
+    update: (id: string, olds: State, news: Args) =>
+      readable(kind, "update", news, () => h.update(requireContext(), id, olds, news)),
+    delete: (id: string, props: State) =>
+      readable(kind, "delete", props, () => h.delete(requireContext(), id, props)),
   };
+}
+
+/** Runs one apply-time operation; a failure becomes one paragraph a user can act on. */
+async function readable<T>(kind: string, op: Operation, props: unknown, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    // A create that must be recorded (it carries the id of what it made) stays as it is.
+    if (e !== null && typeof e === "object" && "id" in e) throw e;
+    throw new DeployFailure(kind, op, props, e);
+  }
 }
