@@ -13,6 +13,14 @@ import type {
   VpcState,
 } from "../provider/generated/schema";
 import schema from "../schema.json";
+import {
+  attachmentProblems,
+  loadBalancerProblems,
+  subnetProblems,
+  type DeclaredAttachment,
+  type DeclaredSubnet,
+  type DeclaredVpc,
+} from "./program-checks";
 import { providerShim } from "./shim";
 
 export type {
@@ -46,6 +54,20 @@ function ownerKey(kind: string, name: string): string {
   return `${pulumi.getProject()}/${pulumi.getStack()}/${kind}/${name}`;
 }
 
+// What this program declared, keyed by each resource's `id` Output (the object a program passes on,
+// e.g. `vpc: prod.id`), so that checks across resources run before anything is created.
+const declaredVpcs = new WeakMap<object, DeclaredVpc>();
+const declaredSubnets = new WeakMap<object, DeclaredSubnet>();
+const declaredAttachments = new WeakMap<object, DeclaredAttachment>();
+const subnetsDeclared: DeclaredSubnet[] = [];
+const lookup = <T>(map: WeakMap<object, T>, v: unknown): T | undefined =>
+  typeof v === "object" && v !== null ? map.get(v) : undefined;
+
+/** Stops the program with the problems found, before any resource is created (no stack trace). */
+function refuse(problems: string[]): void {
+  if (problems.length) throw new pulumi.RunError(problems.join("\n"));
+}
+
 // The output properties are declared by merging an interface derived from schema.json into the
 // class, so they are never written out by hand; dynamic.Resource sets them at runtime.
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
@@ -62,6 +84,7 @@ export class Vpc extends pulumi.dynamic.Resource {
       "anyvpc",
       "Vpc",
     );
+    declaredVpcs.set(this.id, { name, sites: args.sites, cidr: args.cidr });
   }
 }
 
@@ -71,6 +94,8 @@ export interface Subnet extends Outputs<SubnetState> {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Subnet extends pulumi.dynamic.Resource {
   constructor(name: string, args: SubnetArgs, opts?: pulumi.CustomResourceOptions) {
+    const declared = { name, vpc: lookup(declaredVpcs, args.vpc), site: args.site, cidr: args.cidr };
+    refuse(subnetProblems(declared, subnetsDeclared));
     super(
       providerShim("Subnet"),
       name,
@@ -79,6 +104,8 @@ export class Subnet extends pulumi.dynamic.Resource {
       "anyvpc",
       "Subnet",
     );
+    subnetsDeclared.push(declared);
+    declaredSubnets.set(this.id, declared);
   }
 }
 
@@ -88,6 +115,8 @@ export interface Attachment extends Outputs<AttachmentState> {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Attachment extends pulumi.dynamic.Resource {
   constructor(name: string, args: AttachmentArgs, opts?: pulumi.CustomResourceOptions) {
+    const declared = { name, subnet: lookup(declaredSubnets, args.subnet), ip: args.ip };
+    refuse(attachmentProblems(declared));
     super(
       providerShim("Attachment"),
       name,
@@ -96,6 +125,7 @@ export class Attachment extends pulumi.dynamic.Resource {
       "anyvpc",
       "Attachment",
     );
+    declaredAttachments.set(this.id, declared);
   }
 }
 
@@ -105,6 +135,14 @@ export interface LoadBalancer extends Outputs<LoadBalancerState> {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class LoadBalancer extends pulumi.dynamic.Resource {
   constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.CustomResourceOptions) {
+    const backends = Array.isArray(args.backends) ? (args.backends as unknown[]) : [];
+    refuse(
+      loadBalancerProblems({
+        name,
+        vpc: lookup(declaredVpcs, args.vpc),
+        backends: backends.map((given) => ({ given, attachment: lookup(declaredAttachments, given) })),
+      }),
+    );
     super(
       providerShim("LoadBalancer"),
       name,
