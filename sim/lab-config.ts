@@ -1,10 +1,12 @@
 // Stack config for a simulated lab: the fabric description with its credentials lifted out, to be
 // set as Pulumi secrets (so they are encrypted in the config file and never in plaintext in state).
-import type { Lab } from "../../sim/lab";
+// It lives beside the lab so that the quick start, the e2e tests and `anyvpc sim` share one copy.
+import type { Lab } from "./lab";
 
 export interface LabConfig {
   config: Record<string, unknown>;
-  secrets: { path: string; value: string }[];
+  /** The lab's secrets, by their full config path (`anyvpc:fabric.sites…`). */
+  secrets: Lab["secrets"];
 }
 
 export function labStackConfig(
@@ -21,6 +23,6 @@ export function labStackConfig(
   }
   return {
     config: { "anyvpc:fabric": { sites, interconnects: lab.interconnects, ...rest }, ...extra },
-    secrets: lab.secrets.map((s) => ({ path: `anyvpc:fabric.${s.path}`, value: s.value })),
+    secrets: lab.secrets.map((s) => ({ ...s, path: `anyvpc:fabric.${s.path}` })),
   };
 }

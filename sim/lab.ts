@@ -7,7 +7,9 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:net";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { loadInventory, startMetalSimulator, type MetalSimulator } from "./metal";
+import { checkInventory, startMetalSimulator, type MetalSimulator } from "./metal";
+// Imported rather than read from disk so that the compiled lab (dist/sim) carries it along.
+import exampleInventory from "./metal/inventory.example.json";
 import {
   canReachVip,
   startNvueSimulator,
@@ -27,8 +29,11 @@ export interface LabOptions {
 export interface Lab {
   /** The `sites` block of the fabric description for this lab (credentials included). */
   sites: Record<string, unknown>;
-  /** Secret values inside `sites`, by their config path below anyvpc:fabric. */
-  secrets: { path: string; value: string }[];
+  /**
+   * Secret values inside `sites`, by their config path below anyvpc:fabric; `credential` names the
+   * entry of `<stateDir>/credentials.json` that holds the value, so a command can read it from there.
+   */
+  secrets: { path: string; value: string; credential: "password" | "token" }[];
   /** The `interconnects` block of the fabric description. */
   interconnects: HybridFabric["interconnects"];
   nvue: NvueSimulator;
@@ -95,7 +100,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     stateFile: state("nvue.json"),
     port: ports.nvue,
   });
-  const inventory = loadInventory(path.join(__dirname, "metal", "inventory.example.json"));
+  const inventory = checkInventory(exampleInventory, "sim/metal/inventory.example.json");
   const metal = await startMetalSimulator({
     inventory,
     token,
@@ -186,8 +191,12 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       return canReachVip(ams.configs, ams.servers, client, target, backends);
     },
     secrets: [
-      ...leaves.map((l) => ({ path: `sites.ams.switches.${l}.password`, value: password })),
-      { path: "sites.da.token", value: token },
+      ...leaves.map((l) => ({
+        path: `sites.ams.switches.${l}.password`,
+        value: password,
+        credential: "password" as const,
+      })),
+      { path: "sites.da.token", value: token, credential: "token" as const },
     ],
     nvue,
     metal,
