@@ -78,13 +78,10 @@ interface Resolved {
   backends: { id: string; state: AttachmentState }[];
 }
 
-/** Finds the VPC, the backends and the site; InputErrors name the field at fault. */
-async function resolve(
-  ctx: ProviderContext,
-  args: Partial<LoadBalancerArgs>,
-): Promise<{ resolved?: Resolved; errors: InputError[] }> {
+/** Listeners and backends each listed once: judged from the lists alone, known elements only. */
+function duplicateErrors(args: Partial<LoadBalancerArgs>): InputError[] {
   const errors: InputError[] = [];
-  const fail = (field: string, value: unknown, problem: string, fix?: string) =>
+  const fail = (field: string, value: unknown, problem: string, fix: string) =>
     errors.push(new InputError({ resource: "LoadBalancer", field, value, problem, fix }));
   (args.listeners ?? []).forEach((l, i, all) => {
     if (isUnknown(l)) return; // a listener not known until apply is judged then
@@ -101,6 +98,17 @@ async function resolve(
     if (!isUnknown(b) && all.indexOf(b) < i)
       fail(`backends[${i}]`, b, `is listed twice`, "List each backend once");
   });
+  return errors;
+}
+
+/** Finds the VPC, the backends and the site; InputErrors name the field at fault. */
+async function resolve(
+  ctx: ProviderContext,
+  args: Partial<LoadBalancerArgs>,
+): Promise<{ resolved?: Resolved; errors: InputError[] }> {
+  const errors: InputError[] = duplicateErrors(args);
+  const fail = (field: string, value: unknown, problem: string, fix?: string) =>
+    errors.push(new InputError({ resource: "LoadBalancer", field, value, problem, fix }));
   if (args.vpc === undefined) return { errors };
   const vpc = await ctx.ledger.getRecord<VpcRecord>("vpc", args.vpc);
   if (!vpc) {
@@ -260,6 +268,7 @@ export async function checkLoadBalancer(
   const placementPending = (["vpc", "site", "public", "vip", "mode"] as const).some((k) =>
     pendingInputs(news).has(k),
   );
+  if (errors.length === 0 && placementPending) errors.push(...duplicateErrors(known));
   if (errors.length === 0 && !placementPending) {
     const { resolved, errors: more } = await resolve(ctx, known);
     errors.push(...more);

@@ -187,6 +187,19 @@ describe("check with values unknown at preview, at any depth", function () {
     assert.match(att.failures[0]!.reason, /^"swp 7" /);
   });
 
+  it("refuses a listener port declared twice while the VPC is unknown", async () => {
+    const { failures } = await checkLoadBalancer(ctx, {}, {
+      vpc: unknownValue,
+      listeners: [{ port: 80 }, { port: 80 }],
+      backends: [unknownValue],
+      owner: "p/s/LoadBalancer/twice",
+    });
+    assert.deepEqual(
+      failures.map((f) => [f.property, f.reason]),
+      [["listeners[1].port", "80 is declared twice (also listeners[0]). Give each listener its own port"]],
+    );
+  });
+
   it("refuses a known backend of the wrong kind while its siblings are unknown", async () => {
     const { failures } = await checkLoadBalancer(
       ctx,
@@ -212,7 +225,7 @@ describe("check with values unknown at preview, at any depth", function () {
       {
         vpc: prod.id,
         listeners: [{ port: 443 }],
-        backends: [],
+        backends: [] as unknown as [string],
         owner: "p/s/LoadBalancer/empty",
       },
     );
