@@ -124,8 +124,9 @@ export class Stack {
     return ["--stack", this.opts.stack, "--config-file", this.configFile];
   }
 
+  // up, refresh and destroy run as a user runs them: their preview first, then the change.
   up(extra: string[] = []) {
-    return this.run(["up", "--yes", "--skip-preview", ...this.stackArgs(), ...extra]);
+    return this.run(["up", "--yes", ...this.stackArgs(), ...extra]);
   }
 
   preview(extra: string[] = [], opts: { allowFailure?: boolean } = {}) {
@@ -133,11 +134,11 @@ export class Stack {
   }
 
   refresh(extra: string[] = []) {
-    return this.run(["refresh", "--yes", "--skip-preview", ...this.stackArgs(), ...extra]);
+    return this.run(["refresh", "--yes", ...this.stackArgs(), ...extra]);
   }
 
   destroy(extra: string[] = []) {
-    return this.run(["destroy", "--yes", "--skip-preview", ...this.stackArgs(), ...extra]);
+    return this.run(["destroy", "--yes", ...this.stackArgs(), ...extra]);
   }
 
   async outputs(): Promise<Record<string, unknown>> {

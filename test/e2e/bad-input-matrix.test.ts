@@ -2,7 +2,7 @@
 // runs the real `pulumi preview`. Every case must fail with its own message, naming the property
 // and the value, and nothing may reach the fabric or the ledger.
 import assert from "node:assert/strict";
-import { ledgerAllocations, openTestStack, type TestStack } from "./helpers";
+import { ledgerAllocations, openTestStack, previewCreates, stateNames, type TestStack } from "./helpers";
 
 type Spec = { name: string; args: Record<string, unknown> };
 interface Network {
@@ -301,6 +301,127 @@ describe("e2e: the bad-input matrix at preview", function () {
       assert.ok(line, `no check failure on ${c.property}:\n${out}`);
       assert.match(line, c.reason);
       assert.deepEqual(ledgerAllocations(t.ledgerFile), ledgerBefore);
+      assert.deepEqual(fabric(), fabricBefore);
+    });
+  }
+});
+
+/**
+ * On a fresh stack, a bad resource that depends on resources new in the same program: ids are
+ * unknown at preview, so the provider cannot compare them then; the program's own checks (or the
+ * provider's, for what is known) refuse them at preview, and `pulumi up` (whose preview comes
+ * first) creates nothing.
+ */
+const fresh: Network = {
+  vpcs: [
+    { name: "prod", args: { sites: ["ams"], cidr: "10.1.0.0/16" } },
+    { name: "dev", args: { sites: ["ams"] } },
+  ],
+  subnets: [
+    { name: "web", args: { vpc: "prod", site: "ams", cidr: "10.1.1.0/24" } },
+    { name: "devnet", args: { vpc: "dev", site: "ams" } },
+  ],
+  attachments: [
+    { name: "n1", args: { subnet: "web", server: "node-1" } },
+    { name: "n2", args: { subnet: "web", server: "node-2" } },
+    { name: "d3", args: { subnet: "devnet", server: "node-3" } },
+  ],
+  loadBalancers: [],
+};
+
+const freshCases: { what: string; add: Case["add"]; error: RegExp }[] = [
+  {
+    what: "a load balancer over a new attachment of another new VPC",
+    add: { loadBalancers: { vpc: "prod", listeners: [{ port: 443 }], backends: ["n1", "d3"] } },
+    error:
+      /LoadBalancer "bad": backends\[1\] \(Attachment "d3"\) is in Vpc "dev", not in the load balancer's Vpc "prod"/,
+  },
+  {
+    what: "a load balancer listing a new attachment twice",
+    add: { loadBalancers: { vpc: "prod", listeners: [{ port: 443 }], backends: ["n1", "n2", "n1"] } },
+    error: /LoadBalancer "bad": backends\[2\] \(Attachment "n1"\) is listed twice \(also backends\[0\]\)/,
+  },
+  {
+    what: "a load balancer over new attachments with no backends",
+    add: { loadBalancers: { vpc: "prod", listeners: [{ port: 443 }], backends: [] } },
+    error: /property backends value .* has a problem: needs at least 1 item/,
+  },
+  {
+    what: "a load balancer over new attachments with a listener port twice",
+    add: { loadBalancers: { vpc: "prod", listeners: [{ port: 80 }, { port: 80 }], backends: ["n1"] } },
+    error: /property listeners\[1\]\.port value .* has a problem: 80 is declared twice/,
+  },
+  {
+    what: "a subnet of a new VPC outside its CIDR",
+    add: { subnets: { vpc: "prod", site: "ams", cidr: "10.2.0.0/24" } },
+    error: /Subnet "bad": cidr "10\.2\.0\.0\/24" is outside the cidr 10\.1\.0\.0\/16 of Vpc "prod"/,
+  },
+  {
+    what: "two new subnets of one new VPC with overlapping explicit CIDRs",
+    add: { subnets: { vpc: "prod", site: "ams", cidr: "10.1.1.128/25" } },
+    error:
+      /Subnet "bad": cidr "10\.1\.1\.128\/25" overlaps cidr "10\.1\.1\.0\/24" of Subnet "web" in Vpc "prod"/,
+  },
+  {
+    what: "a subnet at a site its new VPC does not span",
+    add: { subnets: { vpc: "prod", site: "da", size: 28 } },
+    error: /Subnet "bad": site "da" is not one of the sites of Vpc "prod" \(ams\)/,
+  },
+  {
+    what: "an attachment's address outside its new subnet",
+    add: { attachments: { subnet: "web", server: "node-4", ip: "10.1.2.10" } },
+    error: /Attachment "bad": ip "10\.1\.2\.10" is outside the cidr 10\.1\.1\.0\/24 of Subnet "web"/,
+  },
+];
+
+describe("e2e: the bad-input matrix on a fresh stack, over resources new in the same program", function () {
+  this.timeout(900_000);
+  let t: TestStack;
+  let fabricBefore: unknown;
+  const fabric = () => ({
+    leaf1: t.lab.nvue.applyCount("leaf1"),
+    leaf2: t.lab.nvue.applyCount("leaf2"),
+    metal: t.lab.metal.snapshot(),
+  });
+  const program = (add: Case["add"] = {}) => {
+    const net = structuredClone(fresh);
+    for (const [kind, args] of Object.entries(add))
+      net[kind as keyof Network].push({ name: "bad", args: args as Record<string, unknown> });
+    return net;
+  };
+
+  before(async () => {
+    t = await openTestStack("test/programs/network", { "anyvpc-test-network:network": fresh });
+    fabricBefore = fabric();
+  });
+  after(async () => {
+    await t?.stack.destroy().catch(() => undefined);
+    await t?.close();
+  });
+
+  it("previews the valid program, a load balancer over new attachments included, with every resource to create", async () => {
+    const net = program({
+      loadBalancers: { vpc: "prod", listeners: [{ port: 443 }], backends: ["n1", "n2"] },
+    });
+    t.stack.setConfigValue("anyvpc-test-network:network", net);
+    const created = await previewCreates(t);
+    assert.deepEqual(created, ["bad", "d3", "dev", "devnet", "n1", "n2", "prod", "web"]);
+    assert.deepEqual(fabric(), fabricBefore);
+  });
+
+  for (const c of freshCases) {
+    it(`${c.what}: refused at preview, and up creates nothing`, async () => {
+      t.stack.setConfigValue("anyvpc-test-network:network", program(c.add));
+      const preview = await t.stack.preview([], { allowFailure: true });
+      const out = preview.stdout + preview.stderr;
+      assert.notEqual(preview.code, 0, `preview must fail:\n${out}`);
+      assert.match(out, c.error);
+      assert.doesNotMatch(out, /\n\s+at /, "no stack trace");
+      const up = await t.stack.run(["up", "--yes", ...t.stack.stackArgs()], { allowFailure: true });
+      assert.notEqual(up.code, 0);
+      assert.match(up.stdout + up.stderr, c.error);
+      assert.deepEqual(await stateNames(t), []);
+      assert.deepEqual(ledgerAllocations(t.ledgerFile), []);
       assert.deepEqual(fabric(), fabricBefore);
     });
   }

@@ -107,7 +107,7 @@ describe("e2e: credentials never in plaintext", function () {
         { name: "m3", args: { subnet: "metal", metalDevice: { device: "node-3" } } },
       ],
     });
-    const up = await t.stack.run(["up", "--yes", "--skip-preview", ...t.stack.stackArgs()], {
+    const up = await t.stack.run(["up", "--yes", ...t.stack.stackArgs()], {
       allowFailure: true,
     });
     const out = up.stdout + up.stderr;

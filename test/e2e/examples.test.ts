@@ -1,8 +1,12 @@
 // Every example in examples/ is a real Pulumi program: each runs here against the simulated lab
-// with the real CLI (up → preview --expect-no-changes → destroy) and leaves nothing behind.
+// with the real CLI as a user runs it (preview on a fresh stack → up → preview --expect-no-changes
+// → destroy) and leaves nothing behind. quickstart and kubernetes have tests of their own.
 import assert from "node:assert/strict";
 import { contains, prefix } from "../../provider/ipam/prefix";
-import { ledgerAllocations, openTestStack, type TestStack } from "./helpers";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { repoRoot } from "../../scripts/lib/pulumi";
+import { ledgerAllocations, openTestStack, previewCreates, stateNames, type TestStack } from "./helpers";
 
 // Stack outputs are JSON from `pulumi stack output --json`; each check reads the shape its example exports.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -61,13 +65,29 @@ const examples: { dir: string; check(out: Outputs, t: TestStack): void }[] = [
   },
 ];
 
+/** Examples whose life cycle, fresh preview included, is walked by a test file of their own. */
+const testedElsewhere = ["examples/quickstart", "examples/kubernetes"];
+
 describe("e2e: examples", function () {
   this.timeout(600_000);
+  it("covers every example program", () => {
+    const programs = readdirSync(path.join(repoRoot, "examples"), { withFileTypes: true })
+      .filter(
+        (d) =>
+          d.isDirectory() && readdirSync(path.join(repoRoot, "examples", d.name)).includes("Pulumi.yaml"),
+      )
+      .map((d) => `examples/${d.name}`)
+      .sort();
+    assert.deepEqual(programs, [...examples.map((e) => e.dir), ...testedElsewhere].sort());
+  });
+
   for (const ex of examples) {
-    it(`${ex.dir}: up, no changes on a second preview, destroy leaves nothing`, async () => {
+    it(`${ex.dir}: a fresh preview lists every resource, up, no changes on a second preview, destroy leaves nothing`, async () => {
       const t = await openTestStack(ex.dir);
       try {
+        const planned = await previewCreates(t);
         await t.stack.up();
+        assert.deepEqual(planned, await stateNames(t), "the preview listed what up created");
         ex.check(await t.stack.outputs(), t);
         await t.stack.preview(["--expect-no-changes"]);
         await t.stack.destroy();

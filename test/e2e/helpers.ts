@@ -55,3 +55,33 @@ export async function openTestStack(
 export function ledgerAllocations(file: string): { pool: string; owner: string; value: string }[] {
   return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")).allocations : [];
 }
+
+/** The URN's last part: the resource's name. */
+const nameOf = (urn: string) => urn.split("::").pop()!;
+
+/**
+ * A plain `pulumi preview` of the stack (as a user runs it before the first `up`), with the
+ * names of the resources it shows to be created. Fails as the preview fails.
+ */
+export async function previewCreates(t: TestStack): Promise<string[]> {
+  const r = await t.stack.preview(["--json"]);
+  const steps = (JSON.parse(r.stdout) as { steps?: { op: string; urn: string }[] }).steps ?? [];
+  return steps
+    .filter(
+      (s) =>
+        s.op === "create" &&
+        !s.urn.includes("::pulumi:pulumi:Stack::") &&
+        !s.urn.includes("::pulumi:providers:"),
+    )
+    .map((s) => nameOf(s.urn))
+    .sort();
+}
+
+/** The names of the resources the stack's state holds (the stack itself and providers left out). */
+export async function stateNames(t: TestStack): Promise<string[]> {
+  const state = await t.stack.exportState();
+  return (state.deployment.resources ?? [])
+    .filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"))
+    .map((r) => nameOf(r.urn))
+    .sort();
+}

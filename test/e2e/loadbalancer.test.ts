@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { labServers } from "../../sim/lab";
 import { canReachVip, childTree, keysOf, type Endpoint } from "../../sim/nvue";
-import { ledgerAllocations, openTestStack, type TestStack } from "./helpers";
+import { ledgerAllocations, openTestStack, previewCreates, stateNames, type TestStack } from "./helpers";
 
 type Out = {
   vip: string;
@@ -45,7 +45,9 @@ describe("e2e: examples/kubernetes, a load balancer's life", function () {
   });
 
   it("up: the VIP in the VPC, routed to all three nodes, on 443 and 80 only", async () => {
+    const planned = await previewCreates(t);
     await t.stack.up();
+    assert.deepEqual(planned, await stateNames(t), "a fresh preview lists every resource up creates");
     await refresh();
     assert.deepEqual(
       out.backends.map((b) => [b.server, b.health]),

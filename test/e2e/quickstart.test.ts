@@ -2,7 +2,7 @@
 // destroy of examples/quickstart, with assertions on outputs, state and the ledger.
 import assert from "node:assert/strict";
 import { contains, overlaps, prefix } from "../../provider/ipam/prefix";
-import { ledgerAllocations, openTestStack, type TestStack } from "./helpers";
+import { ledgerAllocations, openTestStack, previewCreates, stateNames, type TestStack } from "./helpers";
 
 describe("e2e: examples/quickstart", function () {
   this.timeout(300_000);
@@ -16,7 +16,9 @@ describe("e2e: examples/quickstart", function () {
   });
 
   it("pulumi up plans a /16 from the pool for prod and pins lab's CIDR", async () => {
+    const planned = await previewCreates(t);
     await t.stack.up();
+    assert.deepEqual(planned, await stateNames(t), "a fresh preview lists every resource up creates");
     const { vpcs } = (await t.stack.outputs()) as {
       vpcs: Record<string, { cidr: string; sites: string[]; vrf: string }>;
     };
