@@ -294,6 +294,7 @@ export async function diffLoadBalancer(
   if (news.mode !== undefined && news.mode !== olds.mode) replaces.push("mode");
   const changed = (a: unknown, b: unknown) => JSON.stringify(a ?? null) !== JSON.stringify(b ?? null);
   const updates =
+    isUnknown(news.listeners) ||
     changed(listenersOf(news), olds.listeners) ||
     changed(
       news.backends,

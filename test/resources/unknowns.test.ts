@@ -6,10 +6,14 @@ import fc from "fast-check";
 import type { AttachmentState, SubnetState, VpcState } from "../../provider/generated/schema";
 import { createAttachment } from "../../provider/resources/attachment";
 import { unknownValue, type CheckFailure, type ProviderContext } from "../../provider/resources/common";
-import { checkLoadBalancer } from "../../provider/resources/loadbalancer";
-import { checkSubnet, createSubnet } from "../../provider/resources/subnet";
-import { checkVpc, createVpc } from "../../provider/resources/vpc";
-import { checkAttachment } from "../../provider/resources/attachment";
+import {
+  checkLoadBalancer,
+  createLoadBalancer,
+  diffLoadBalancer,
+} from "../../provider/resources/loadbalancer";
+import { checkSubnet, createSubnet, diffSubnet } from "../../provider/resources/subnet";
+import { checkVpc, createVpc, diffVpc } from "../../provider/resources/vpc";
+import { checkAttachment, diffAttachment } from "../../provider/resources/attachment";
 import type { Lab } from "../../sim/lab";
 import { labContext } from "./lab-context";
 
@@ -41,6 +45,7 @@ function withUnknowns<T>(v: T, paths: (string | number)[][]): T {
 }
 
 type Check = (ctx: ProviderContext, olds: object, news: never) => Promise<{ failures: CheckFailure[] }>;
+type Diff = (id: string, olds: never, news: never) => Promise<{ changes: boolean; replaces: string[] }>;
 
 describe("check with values unknown at preview, at any depth", function () {
   this.timeout(120_000);
@@ -141,6 +146,66 @@ describe("check with values unknown at preview, at any depth", function () {
     }
   });
 
+  it("diffs with any values unknown: never throws; an unknown identity input (vpc, subnet, site, cidr ...) replaces", async () => {
+    const api = await createLoadBalancer(ctx, {
+      vpc: prod.id,
+      listeners: [{ port: 443 }],
+      backends: [att.n1!.id],
+      owner: "p/s/LoadBalancer/diffed",
+    });
+    const made: { kind: string; diff: Diff; olds: unknown; news: Json; replacing: string[] }[] = [
+      {
+        kind: "Vpc",
+        diff: diffVpc as unknown as Diff,
+        olds: prod.outs,
+        news: { name: "prod", sites: ["ams", "da"], owner: "p/s/Vpc/prod" },
+        replacing: [],
+      },
+      {
+        kind: "Subnet",
+        diff: diffSubnet as unknown as Diff,
+        olds: web.outs,
+        news: { vpc: prod.id, site: "ams", owner: "p/s/Subnet/web" },
+        replacing: ["vpc", "site"],
+      },
+      {
+        kind: "Attachment",
+        diff: diffAttachment as unknown as Diff,
+        olds: att.n1!.outs,
+        news: { subnet: web.id, server: "node-1", owner: "p/s/Attachment/n1" },
+        replacing: ["subnet", "server"],
+      },
+      {
+        kind: "LoadBalancer",
+        diff: diffLoadBalancer as unknown as Diff,
+        olds: api.outs,
+        news: {
+          vpc: prod.id,
+          listeners: [{ port: 443 }],
+          backends: [att.n1!.id],
+          healthCheck: { protocol: "tcp", port: 443 },
+          owner: "p/s/LoadBalancer/diffed",
+        },
+        replacing: ["vpc"],
+      },
+    ];
+    for (const m of made) {
+      const unchanged = await m.diff("id", m.olds as never, m.news as never);
+      assert.deepEqual(unchanged.replaces, [], `${m.kind} fully known`);
+      await fc.assert(
+        fc.asyncProperty(fc.subarray(pathsOf(m.news), { minLength: 1 }), async (chosen) => {
+          const news = withUnknowns(m.news, chosen);
+          const d = await m.diff("id", m.olds as never, news as never);
+          for (const field of m.replacing)
+            if (chosen.some((p) => p[0] === field))
+              assert.ok(d.replaces.includes(field), `${m.kind}: ${field} unknown`);
+          if (d.replaces.length) assert.ok(d.changes);
+        }),
+        { numRuns: 40 },
+      );
+    }
+  });
+
   it("a load balancer over attachments not yet created: every backend id unknown", async () => {
     const { failures } = await checkLoadBalancer(
       ctx,
@@ -188,12 +253,16 @@ describe("check with values unknown at preview, at any depth", function () {
   });
 
   it("refuses a listener port declared twice while the VPC is unknown", async () => {
-    const { failures } = await checkLoadBalancer(ctx, {}, {
-      vpc: unknownValue,
-      listeners: [{ port: 80 }, { port: 80 }],
-      backends: [unknownValue],
-      owner: "p/s/LoadBalancer/twice",
-    });
+    const { failures } = await checkLoadBalancer(
+      ctx,
+      {},
+      {
+        vpc: unknownValue,
+        listeners: [{ port: 80 }, { port: 80 }],
+        backends: [unknownValue],
+        owner: "p/s/LoadBalancer/twice",
+      },
+    );
     assert.deepEqual(
       failures.map((f) => [f.property, f.reason]),
       [["listeners[1].port", "80 is declared twice (also listeners[0]). Give each listener its own port"]],
