@@ -1,14 +1,16 @@
 // Apply-time failures as a user reads them: one paragraph naming the resource, what anyvpc was
 // doing, the fabric call that failed (API, method, path, status, the API's own words, request id)
 // and what to do about it. The dynamic-provider host prints a thrown error's `${e}: ${e.stack}` for
-// read, update and delete (and only the message for create); a DeployFailure's stack is its
+// check, diff, read, update and delete (and only the message for create); a DeployFailure's stack is its
 // paragraph, so the user sees it once per place instead of a dump of stack frames. The original
 // error stays as `cause`; ANYVPC_DEBUG=1 keeps its stack in the paragraph.
 import { AnyvpcError, ApiError } from "./errors";
 
-export type Operation = "create" | "read" | "update" | "delete";
+export type Operation = "check" | "diff" | "create" | "read" | "update" | "delete";
 
 const doing: Record<Operation, string> = {
+  check: "checking",
+  diff: "comparing",
   create: "creating",
   read: "reading back (refresh)",
   update: "updating",

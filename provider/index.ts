@@ -57,9 +57,10 @@ function bind<Args, State>(kind: ResourceKind, h: ResourceHandlers<Args, State>)
     async check(olds: Partial<State>, news: Args) {
       if (!context) context = contextFromConfig(undefined);
       if (!context.ok) return { inputs: news, failures: toFailures(context.errors) };
-      return h.check(context.context, olds, news);
+      const ctx = context.context;
+      return readable(kind, "check", news, () => h.check(ctx, olds, news));
     },
-    diff: (id: string, olds: State, news: Args) => h.diff(id, olds, news),
+    diff: (id: string, olds: State, news: Args) => readable(kind, "diff", news, () => h.diff(id, olds, news)),
     create: (inputs: Args) => readable(kind, "create", inputs, () => h.create(requireContext(), inputs)),
     read: (id: string, props: State) =>
       readable(kind, "read", props, () => h.read(requireContext(), id, props)),
