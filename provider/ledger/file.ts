@@ -171,5 +171,23 @@ export class FileLedger implements Ledger {
     });
   }
 
+  updateRecord<T>(
+    kind: string,
+    key: string,
+    change: (current: T | undefined) => T | undefined,
+  ): Promise<T | undefined> {
+    return this.locked((doc) => {
+      const id = `${kind}/${key}`;
+      const current = doc.records?.[id] as T | undefined;
+      const next = change(current);
+      if (JSON.stringify(next) === JSON.stringify(current)) return { result: next, changed: false };
+      const records = { ...doc.records };
+      if (next === undefined) delete records[id];
+      else records[id] = next;
+      doc.records = records;
+      return { result: next, changed: true };
+    });
+  }
+
   async close(): Promise<void> {}
 }

@@ -32,6 +32,18 @@ export interface Ledger {
   putRecord(kind: string, key: string, data: unknown): Promise<void>;
   getRecord<T>(kind: string, key: string): Promise<T | undefined>;
   deleteRecord(kind: string, key: string): Promise<void>;
+  /**
+   * Reads, changes and writes one record atomically (inside the engine's lock or transaction), so
+   * concurrent changes (two attachments joining one port) never overwrite each other. `change`
+   * gets the current data (undefined when absent) and returns the new data, or undefined to
+   * delete the record; it must be a pure function of its argument (an engine may run it again).
+   * Returns what was stored.
+   */
+  updateRecord<T>(
+    kind: string,
+    key: string,
+    change: (current: T | undefined) => T | undefined,
+  ): Promise<T | undefined>;
   close(): Promise<void>;
 }
 

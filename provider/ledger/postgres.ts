@@ -223,6 +223,33 @@ export class PostgresLedger implements Ledger {
     await this.db.query("DELETE FROM anyvpc_records WHERE kind = $1 AND key = $2", [kind, key]);
   }
 
+  async updateRecord<T>(
+    kind: string,
+    key: string,
+    change: (current: T | undefined) => T | undefined,
+  ): Promise<T | undefined> {
+    await this.migrate();
+    return this.tx(async (c) => {
+      // A lock on the key, not on the row: it also serializes writers of a record not yet there.
+      await c.query("SELECT pg_advisory_xact_lock(hashtext('anyvpc-record'), hashtext($1))", [
+        `${kind}/${key}`,
+      ]);
+      const { rows } = await c.query<{ data: T }>(
+        "SELECT data FROM anyvpc_records WHERE kind = $1 AND key = $2",
+        [kind, key],
+      );
+      const next = change(rows[0]?.data);
+      if (next === undefined)
+        await c.query("DELETE FROM anyvpc_records WHERE kind = $1 AND key = $2", [kind, key]);
+      else
+        await c.query(
+          "INSERT INTO anyvpc_records (kind, key, data) VALUES ($1, $2, $3) ON CONFLICT (kind, key) DO UPDATE SET data = EXCLUDED.data",
+          [kind, key, JSON.stringify(next)],
+        );
+      return next;
+    });
+  }
+
   async close(): Promise<void> {
     await this.db.end();
   }

@@ -374,10 +374,11 @@ async function portUsers(
   portKey: string,
   change: (users: string[]) => string[],
 ): Promise<string[]> {
-  const users = change((await ctx.ledger.getRecord<string[]>("port-users", portKey)) ?? []);
-  if (users.length) await ctx.ledger.putRecord("port-users", portKey, users);
-  else await ctx.ledger.deleteRecord("port-users", portKey);
-  return users;
+  const users = await ctx.ledger.updateRecord<string[]>("port-users", portKey, (u) => {
+    const next = change(u ?? []);
+    return next.length ? next : undefined;
+  });
+  return users ?? [];
 }
 
 export async function createAttachment(

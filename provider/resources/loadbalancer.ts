@@ -459,10 +459,11 @@ async function setUsers(
   after: readonly string[],
 ) {
   for (const b of new Set([...before, ...after])) {
-    const users = ((await ctx.ledger.getRecord<string[]>(backendUsers, b)) ?? []).filter((u) => u !== lbId);
-    if (after.includes(b)) users.push(lbId);
-    if (users.length) await ctx.ledger.putRecord(backendUsers, b, users);
-    else await ctx.ledger.deleteRecord(backendUsers, b);
+    await ctx.ledger.updateRecord<string[]>(backendUsers, b, (current) => {
+      const users = (current ?? []).filter((u) => u !== lbId);
+      if (after.includes(b)) users.push(lbId);
+      return users.length ? users : undefined;
+    });
   }
 }
 
