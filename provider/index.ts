@@ -7,6 +7,7 @@ import { fabricConfigKey } from "./fabric";
 import { DeployFailure, type Operation } from "./failure";
 import {
   contextFromConfig,
+  CreateLeftBehind,
   toFailures,
   type ContextResult,
   type ProviderContext,
@@ -76,8 +77,12 @@ async function readable<T>(kind: string, op: Operation, props: unknown, run: () 
   try {
     return await run();
   } catch (e) {
-    // A create that must be recorded (it carries the id of what it made) stays as it is.
-    if (e !== null && typeof e === "object" && "id" in e) throw e;
+    // A create that must be recorded (it carries the id of what it made) stays as it is; the
+    // dynamic-provider host records its properties as they are, so they carry the provider too.
+    if (e instanceof CreateLeftBehind) {
+      const provider = (props as { __provider?: unknown }).__provider;
+      throw Object.assign(e, { properties: { ...e.properties, __provider: provider } });
+    }
     throw new DeployFailure(kind, op, props, e);
   }
 }

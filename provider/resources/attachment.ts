@@ -22,6 +22,7 @@ import {
   type DiffResult,
   type ProviderContext,
   type ResourceHandlers,
+  undoCreate,
 } from "./common";
 import { backendUsers } from "./loadbalancer";
 import type { VpcRecord } from "./vpc";
@@ -453,9 +454,15 @@ export async function createAttachment(
     await ctx.ledger.putRecord("attachment", id, state);
     return { id, outs: state };
   } catch (e) {
-    if (state) await unrealize(ctx, state).catch(() => undefined);
-    await releaseAll(ctx, owner, holder, portKey);
-    throw e;
+    const made = state;
+    return undoCreate({
+      kind: "Attachment",
+      id: idFor("attachment", owner),
+      cause: e,
+      undo: made ? [() => unrealize(ctx, made)] : [],
+      release: () => releaseAll(ctx, owner, holder, portKey),
+      partial: () => made && { ...made, realization: { complete: false } },
+    });
   }
 }
 

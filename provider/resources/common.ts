@@ -163,3 +163,70 @@ export function asFailure(field: string, value: unknown, e: unknown): InputError
   }
   throw e;
 }
+
+/**
+ * A create that failed and could not undo all it had made. Nothing it allocated is released (a
+ * number whose VRF or VLAN may still be on the fabric must not go to the next VPC): the resource
+ * is recorded with its id and state instead — Pulumi's partial-failure path (`id`, `properties`,
+ * `reasons`) — so the next `pulumi up` finishes it and `pulumi destroy` removes it for good.
+ */
+export class CreateLeftBehind extends AnyvpcError {
+  /** What Pulumi prints for a partially created resource, one line each. */
+  readonly reasons: string[];
+  constructor(
+    kind: string,
+    readonly id: string,
+    readonly properties: object,
+    cause: unknown,
+    undoFailures: unknown[],
+  ) {
+    const text = (e: unknown) => (e instanceof Error ? e.message : String(e));
+    const owner = (properties as { owner?: unknown }).owner;
+    const who = typeof owner === "string" ? `${kind} ${owner.split("/").pop()}` : kind;
+    const reasons = [
+      `creating ${who} failed: ${text(cause)}`,
+      ...undoFailures.map((u) => `undoing it failed too: ${text(u)}`),
+      `anyvpc keeps what ${who} holds (its allocations and what is on the fabric) and records it as created but incomplete: \`pulumi up\` finishes it, \`pulumi destroy\` removes it`,
+    ];
+    super(reasons.join("; "), {}, { cause });
+    this.reasons = reasons;
+  }
+}
+
+/**
+ * Undoes a failed create: runs each undo step (all of them, whatever fails) and then, only if
+ * every step succeeded, `release` frees the allocations and the original failure is rethrown. When
+ * a step fails, nothing is released and a CreateLeftBehind records the resource (with `partial`,
+ * its state as far as the create got) — undo failures are never swallowed.
+ */
+export async function undoCreate(opts: {
+  kind: string;
+  id: string;
+  cause: unknown;
+  undo: (() => Promise<unknown>)[];
+  release: () => Promise<unknown>;
+  partial: () => object | undefined;
+}): Promise<never> {
+  const failures: unknown[] = [];
+  for (const step of opts.undo) {
+    try {
+      await step();
+    } catch (e) {
+      failures.push(e);
+    }
+  }
+  if (failures.length === 0) {
+    await opts.release();
+    throw opts.cause;
+  }
+  const partial = opts.partial();
+  if (partial) throw new CreateLeftBehind(opts.kind, opts.id, partial, opts.cause, failures);
+  // Nothing to record yet: the allocations stay held (a retried create gets the same ones back).
+  const text = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  throw new AnyvpcError(
+    `creating ${opts.kind} failed: ${text(opts.cause)}; undoing it also failed (${failures.map(text).join("; ")}). ` +
+      "anyvpc keeps its allocations; `pulumi up` retries the create with them.",
+    {},
+    { cause: opts.cause },
+  );
+}

@@ -14,7 +14,7 @@
 // healthy ones, and the update takes unhealthy backends out of the route. With no backend known
 // healthy or unknown, all stay in (fail open, as cloud load balancers do).
 import { randomBytes } from "node:crypto";
-import { InputError } from "../errors";
+import { ApiError, InputError } from "../errors";
 import type {
   AttachmentState,
   LoadBalancerArgs,
@@ -49,6 +49,7 @@ import {
   type DiffResult,
   type ProviderContext,
   type ResourceHandlers,
+  undoCreate,
 } from "./common";
 import { ipv4Pool } from "./subnet";
 import { lbRangeOwner, type VpcRecord } from "./vpc";
@@ -545,11 +546,20 @@ export async function createLoadBalancer(
     state.realization = await realize(ctx, state, resolved.vpc);
     return { id, outs: state };
   } catch (e) {
-    // Nothing stays behind: not on the leaves, not in the ledger.
-    if (state) await unrealize(ctx, state, resolved.vpc).catch(() => undefined);
-    await setUsers(ctx, id, inputs.backends, []).catch(() => undefined);
-    await ctx.ledger.release(owner);
-    throw e;
+    // Nothing stays behind, not on the leaves, not in the ledger; or, when an undo fails, the load
+    // balancer is recorded with what it holds, for the next up or destroy.
+    const made = state;
+    return undoCreate({
+      kind: "LoadBalancer",
+      id,
+      cause: e,
+      undo: made ? [() => unrealize(ctx, made, resolved.vpc)] : [],
+      release: async () => {
+        await setUsers(ctx, id, inputs.backends, []);
+        await ctx.ledger.release(owner);
+      },
+      partial: () => made && { ...made, realization: { ...made.realization, complete: false } },
+    });
   }
 }
 
@@ -684,7 +694,12 @@ async function unrealizeOnMetal(
     );
     const device = (await ctx.ledger.getRecord<AttachmentState>("attachment", attachment))?.target.device;
     if (others.length || !device) continue;
-    for (const session of await site.metal.listBgpSessions(device).catch(() => []))
+    // A device that is gone has no sessions left; any other failure is the caller's to see.
+    const sessions = await site.metal.listBgpSessions(device).catch((e: unknown) => {
+      if (e instanceof ApiError && (e.status === 403 || e.status === 404)) return [];
+      throw e;
+    });
+    for (const session of sessions)
       await deleteDeviceBgpSession(site.metal, session.id);
   }
   if (all && s.realization.reservationId) await deleteElasticIp(site.metal, s.realization.reservationId);
@@ -718,17 +733,23 @@ async function createOnMetal(
   } catch (e) {
     // What the create made goes again: sessions no other load balancer needs, the elastic IP.
     const site = ctx.sites.get(resolved.site);
-    await unrealizeOnMetal(ctx, id, state, inputs.backends, false).catch(() => undefined);
-    if (site.kind === "equinix-metal") {
-      const tag = ownerTag(state.owner);
-      const mine = await site.metal
-        .listProjectIps(site.site.projectId, { types: ["public_ipv4"] })
-        .catch(() => []);
-      for (const ip of mine.filter((x) => (x.tags ?? []).includes(tag)))
-        await deleteElasticIp(site.metal, ip.id).catch(() => undefined);
-    }
-    await setUsers(ctx, id, inputs.backends, []).catch(() => undefined);
-    throw e;
+    return undoCreate({
+      kind: "LoadBalancer",
+      id,
+      cause: e,
+      undo: [
+        () => unrealizeOnMetal(ctx, id, state, inputs.backends, false),
+        async () => {
+          if (site.kind !== "equinix-metal") return;
+          const tag = ownerTag(state.owner);
+          const mine = await site.metal.listProjectIps(site.site.projectId, { types: ["public_ipv4"] });
+          for (const ip of mine.filter((x) => (x.tags ?? []).includes(tag)))
+            await deleteElasticIp(site.metal, ip.id);
+        },
+      ],
+      release: () => setUsers(ctx, id, inputs.backends, []),
+      partial: () => ({ ...state, realization: { ...state.realization, complete: false } }),
+    });
   }
 }
 

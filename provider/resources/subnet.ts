@@ -28,6 +28,7 @@ import {
   type DiffResult,
   type ProviderContext,
   type ResourceHandlers,
+  undoCreate,
 } from "./common";
 import type { VpcRecord } from "./vpc";
 
@@ -333,10 +334,16 @@ export async function createSubnet(
     await ctx.ledger.putRecord("subnet", id, state);
     return { id, outs: state };
   } catch (e) {
-    // Undo what this create made: nothing stays on the fabric or in the ledger.
-    if (state) await unrealize(ctx, state).catch(() => undefined);
-    await ctx.ledger.release(owner);
-    throw e;
+    // Undo what this create made: nothing stays on the fabric or in the ledger, or it is recorded.
+    const made = state;
+    return undoCreate({
+      kind: "Subnet",
+      id: idFor("subnet", owner),
+      cause: e,
+      undo: made ? [() => unrealize(ctx, made)] : [],
+      release: () => ctx.ledger.release(owner),
+      partial: () => made && { ...made, realization: { ...made.realization, complete: false } },
+    });
   }
 }
 

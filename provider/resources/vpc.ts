@@ -17,6 +17,7 @@ import {
   type DiffResult,
   type ProviderContext,
   type ResourceHandlers,
+  undoCreate,
 } from "./common";
 import { ensureLinks, metalAsnOf, readLinks, removeLinks, type LinkedVpc } from "./vpc-interconnects";
 
@@ -235,6 +236,7 @@ export async function createVpc(
 ): Promise<{ id: string; outs: VpcState }> {
   const owner = requireOwner(inputs);
   const realized: string[] = [];
+  const realization: Record<string, VpcSiteRealization> = {};
   let facts: VpcFacts | undefined;
   let links: LinkedVpc | undefined;
   try {
@@ -268,7 +270,6 @@ export async function createVpc(
       cidr: cidr.value,
       ipv6Cidr,
     };
-    const realization: Record<string, VpcSiteRealization> = {};
     for (const site of inputs.sites) {
       realization[site] = await realizeSite(ctx, site, facts);
       realized.push(site);
@@ -280,11 +281,28 @@ export async function createVpc(
     await ctx.ledger.putRecord("vpc", id, vpcRecordOf(outs));
     return { id, outs };
   } catch (e) {
-    // Undo what this create made, so a failed create leaves nothing behind on any fabric.
-    if (links) await removeLinks(ctx, links).catch(() => undefined);
-    for (const site of realized.reverse()) await unrealizeSite(ctx, site, facts!).catch(() => undefined);
-    await ctx.ledger.release(owner);
-    throw e;
+    // Undo what this create made, so a failed create leaves nothing behind on any fabric (or,
+    // when an undo fails, is recorded with its allocations for the next up or destroy).
+    const made = facts;
+    const madeLinks = links;
+    return undoCreate({
+      kind: "Vpc",
+      id: idFor("vpc", owner),
+      cause: e,
+      undo: [
+        ...(madeLinks ? [() => removeLinks(ctx, madeLinks)] : []),
+        ...(made ? realized.reverse().map((site) => () => unrealizeSite(ctx, site, made)) : []),
+      ],
+      release: () => ctx.ledger.release(owner),
+      partial: () =>
+        made &&
+        stateOf(
+          inputs,
+          made,
+          Object.fromEntries(Object.entries(realization).map(([k, r]) => [k, { ...r, complete: false }])),
+          {},
+        ),
+    });
   }
 }
 
