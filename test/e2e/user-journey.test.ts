@@ -126,10 +126,13 @@ describe("e2e: the user's journey from npm pack, outside the repo", function () 
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     };
     await pulumi(["stack", "init", "dev"]);
+    // Its own process group, as in a terminal: Ctrl-C (here SIGTERM) reaches npx and the
+    // simulator it starts alike.
     sim = spawn("npx", ["--no-install", "anyvpc", "sim"], {
       cwd: dir,
       env,
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     });
     await new Promise<void>((resolve, reject) => {
       const onData = (b: Buffer) => {
@@ -143,10 +146,13 @@ describe("e2e: the user's journey from npm pack, outside the repo", function () 
   });
 
   after(async () => {
-    if (sim && sim.exitCode === null) {
-      const exited = new Promise((r) => sim!.once("exit", r));
-      sim.kill("SIGTERM");
-      await exited;
+    if (sim?.pid !== undefined && sim.exitCode === null) {
+      // 'close' comes once every process holding its output has gone: npx and the simulator.
+      const closed = new Promise((r) => sim!.once("close", r));
+      process.kill(-sim.pid, "SIGTERM");
+      const stuck = setTimeout(() => process.kill(-sim!.pid!, "SIGKILL"), 15_000);
+      await closed;
+      clearTimeout(stuck);
     }
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
