@@ -4,7 +4,13 @@
 // the netplan document that configures the server.
 import { InputError } from "../errors";
 import type { AttachmentArgs, AttachmentState, SubnetState } from "../generated/schema";
-import { ensurePortVlan, removePortVlan } from "../drivers/metal/realize";
+import {
+  ensurePortVlan,
+  portBefore,
+  removePortVlan,
+  restorePort,
+  type PortBefore,
+} from "../drivers/metal/realize";
 import { portChanges, removePortChanges } from "../drivers/nvue/intent";
 import { holds } from "../drivers/nvue/site";
 import { subnetLayout } from "../ipam/hosts";
@@ -333,21 +339,30 @@ async function realize(ctx: ProviderContext, s: AttachmentState): Promise<Attach
       value: s.subnet,
       problem: "has no VLAN on the Metal site yet",
     });
-  await ensurePortVlan(site.metal, {
-    portId: s.target.portId!,
-    vlanId,
-    vxlan: s.vlan,
-    native: s.mode === "access",
-  });
+  // What the port was before anyvpc first changed it (kept once per port, for every attachment
+  // of the VPC that shares it), so that the last attachment's delete gives it back.
+  const portId = s.target.portId!;
+  if (!(await ctx.ledger.getRecord(portBeforeRecord, portId))) {
+    const before = await portBefore(site.metal, s.target.device!, portId);
+    await ctx.ledger.updateRecord<PortBefore>(portBeforeRecord, portId, (current) => current ?? before);
+  }
+  await ensurePortVlan(site.metal, { portId, vlanId, vxlan: s.vlan, native: s.mode === "access" });
   return { complete: true };
 }
 
-async function unrealize(ctx: ProviderContext, s: AttachmentState): Promise<void> {
+/** Ledger records of Metal ports' state before anyvpc changed them, by port id. */
+const portBeforeRecord = "metal-port-before";
+
+/**
+ * Takes the attachment off its port. The last attachment on a port also gives the port back what
+ * it was before (`restore`; an update that re-realizes at once passes false).
+ */
+async function unrealize(ctx: ProviderContext, s: AttachmentState, restore = true): Promise<void> {
   const site = ctx.sites.get(s.site);
+  const others = ((await ctx.ledger.getRecord<string[]>("port-users", portKeyOf(s))) ?? []).filter(
+    (u) => u !== s.owner,
+  );
   if (site.kind === "nvue") {
-    const others = ((await ctx.ledger.getRecord<string[]>("port-users", portKeyOf(s))) ?? []).filter(
-      (u) => u !== s.owner,
-    );
     const change = removePortChanges({
       port: s.target.interface!,
       vlan: s.vlan,
@@ -362,11 +377,11 @@ async function unrealize(ctx: ProviderContext, s: AttachmentState): Promise<void
     return;
   }
   const subnet = await ctx.ledger.getRecord<SubnetState>("subnet", s.subnet);
-  await removePortVlan(site.metal, {
-    portId: s.target.portId!,
-    vlanId: subnet?.realization.vlanId ?? "",
-    vxlan: s.vlan,
-  });
+  const portId = s.target.portId!;
+  await removePortVlan(site.metal, { portId, vlanId: subnet?.realization.vlanId ?? "", vxlan: s.vlan });
+  const before = await ctx.ledger.getRecord<PortBefore>(portBeforeRecord, portId);
+  if (restore && others.length === 0 && before && (await restorePort(site.metal, portId, before)))
+    await ctx.ledger.deleteRecord(portBeforeRecord, portId);
 }
 
 /** Port users are counted in a record, so the last attachment of a VPC frees the port for others. */
@@ -513,7 +528,7 @@ export async function updateAttachment(
   news: AttachmentArgs,
 ): Promise<{ outs: AttachmentState }> {
   const mode = news.mode ?? "access";
-  if (mode !== olds.mode) await unrealize(ctx, olds);
+  if (mode !== olds.mode) await unrealize(ctx, olds, false);
   const state: AttachmentState = { ...olds, mode };
   const vpc = await ctx.ledger.getRecord<{ cidr: string; ipv6Cidr?: string }>("vpc", olds.vpc);
   const nic = news.hostInterface ?? (ctx.sites.get(olds.site).kind === "nvue" ? "eth0" : "bond0");

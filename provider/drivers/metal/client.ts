@@ -296,6 +296,22 @@ export class MetalClient {
       await this.request<T.Port>("POST", `/ports/${portId}/convert/layer-2`, { body: {}, idempotent: true })
     ).data;
   }
+  /**
+   * Converts a bond port back to Layer 3 asking for `requestIps` (spec: POST
+   * /ports/{id}/convert/layer-3, body PortConvertLayer3Input; VLANs must be unassigned first).
+   */
+  async convertToLayer3(portId: string, requestIps: readonly T.IpRequest[]): Promise<T.Port> {
+    return (
+      await this.request<T.Port>("POST", `/ports/${portId}/convert/layer-3`, {
+        body: { request_ips: requestIps },
+        idempotent: true,
+      })
+    ).data;
+  }
+  /** Puts a member port back into its bond (spec: POST /ports/{id}/bond). */
+  async bondPort(portId: string): Promise<T.Port> {
+    return (await this.request<T.Port>("POST", `/ports/${portId}/bond`, { idempotent: true })).data;
+  }
   /** Takes one member port out of its bond (hybrid mode: the bond keeps Layer 3 and the device's addresses). */
   async disbondPort(portId: string): Promise<T.Port> {
     return (await this.request<T.Port>("POST", `/ports/${portId}/disbond`, { idempotent: true })).data;

@@ -269,6 +269,60 @@ export async function ensurePortVlan(
   return after;
 }
 
+/** What a port was before anyvpc first changed it: restored when its last VLAN is gone. */
+export interface PortBefore {
+  networkType?: T.PortNetworkType;
+  /** A member port (eth1): whether it was in its bond. */
+  bonded?: boolean;
+  /** The device's management addresses, as the requests that give them back on Layer 3. */
+  requestIps: T.IpRequest[];
+}
+
+/** Reads what `portId` of `deviceId` is now, to be given back by restorePort. */
+export async function portBefore(client: MetalClient, deviceId: string, portId: string): Promise<PortBefore> {
+  const port = await client.getPort(portId);
+  const device = await client.getDevice(deviceId);
+  const requestIps: T.IpRequest[] = [];
+  for (const a of device.ip_addresses ?? []) {
+    if (!a.management || (a.address_family !== 4 && a.address_family !== 6)) continue;
+    const r: T.IpRequest = { address_family: a.address_family, public: a.public ?? false };
+    if (!requestIps.some((x) => x.address_family === r.address_family && x.public === r.public))
+      requestIps.push(r);
+  }
+  return port.type === "NetworkPort"
+    ? { bonded: port.data?.bonded ?? false, requestIps }
+    : { networkType: port.network_type, requestIps };
+}
+
+/**
+ * Gives a port back what it was before anyvpc changed it, once no VLAN is left on it: a member
+ * port goes back into its bond, a bond port back to Layer 3 with the management addresses the
+ * device had (public ones are new addresses of the same kind: the API cannot give back the old).
+ * Each step is confirmed by re-reading the port. Returns false when VLANs remain (nothing done).
+ */
+export async function restorePort(client: MetalClient, portId: string, before: PortBefore): Promise<boolean> {
+  let port = await client.getPort(portId);
+  if ((port.virtual_networks ?? []).length > 0) return false;
+  if (port.type === "NetworkPort") {
+    if (before.bonded && !port.data?.bonded) {
+      await client.bondPort(portId);
+      port = await client.getPort(portId);
+      if (!port.data?.bonded)
+        throw new AnyvpcError(`port ${portId} is still out of its bond after bonding it`);
+    }
+    return true;
+  }
+  if (before.networkType === "layer3" && port.network_type !== "layer3") {
+    await client.convertToLayer3(portId, before.requestIps);
+    port = await client.getPort(portId);
+    if (port.network_type !== "layer3")
+      throw new AnyvpcError(
+        `port ${portId} is ${port.network_type ?? "unknown"} after conversion to Layer 3`,
+      );
+  }
+  return true;
+}
+
 export async function removePortVlan(
   client: MetalClient,
   spec: { portId: string; vlanId: string; vxlan: number },

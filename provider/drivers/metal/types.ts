@@ -122,9 +122,17 @@ export interface IpAssignment {
   address_family?: number;
   cidr?: number;
   public?: boolean;
+  /** A management address of the device (IPAssignment.management), as Layer 3 gives it. */
+  management?: boolean;
   network?: string;
   gateway?: string;
   href?: string;
+}
+
+/** PortConvertLayer3Input.request_ips: the addresses a port converted to Layer 3 asks for. */
+export interface IpRequest {
+  address_family: 4 | 6;
+  public: boolean;
 }
 
 export interface Device {
