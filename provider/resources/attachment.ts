@@ -12,6 +12,7 @@ import {
   type PortBefore,
 } from "../drivers/metal/realize";
 import { portChanges, removePortChanges } from "../drivers/nvue/intent";
+import type { ConfigValue } from "../drivers/nvue/client";
 import { holds } from "../drivers/nvue/site";
 import { subnetLayout } from "../ipam/hosts";
 import { formatPrefix, prefix } from "../ipam/prefix";
@@ -324,6 +325,19 @@ export function netplanFor(
 async function realize(ctx: ProviderContext, s: AttachmentState): Promise<AttachmentState["realization"]> {
   const site = ctx.sites.get(s.site);
   if (site.kind === "nvue") {
+    // The port's bridge settings before anyvpc first changed it (kept once per port), for the
+    // last attachment's delete to put back.
+    const key = portKeyOf(s);
+    if (!(await ctx.ledger.getRecord(nvuePortBeforeRecord, key))) {
+      const iface = await site.nvue.read(s.target.switch!, ["interface", s.target.interface!]);
+      const bridge = iface !== null && typeof iface === "object" ? iface.bridge : undefined;
+      const before: NvuePortBefore = { interfaceExisted: iface !== undefined, bridge: bridge ?? null };
+      await ctx.ledger.updateRecord<NvuePortBefore>(
+        nvuePortBeforeRecord,
+        key,
+        (current) => current ?? before,
+      );
+    }
     await site.nvue.ensure(
       s.target.switch!,
       portChanges({ port: s.target.interface!, vlan: s.vlan, mode: s.mode as "access" | "trunk" }),
@@ -353,6 +367,14 @@ async function realize(ctx: ProviderContext, s: AttachmentState): Promise<Attach
 /** Ledger records of Metal ports' state before anyvpc changed them, by port id. */
 const portBeforeRecord = "metal-port-before";
 
+/** A switch port before anyvpc first changed it: whether it was configured, and its bridge settings. */
+interface NvuePortBefore {
+  interfaceExisted: boolean;
+  bridge: ConfigValue;
+}
+/** Ledger records of NVUE ports' state before anyvpc changed them, by site/switch/port. */
+const nvuePortBeforeRecord = "nvue-port-before";
+
 /**
  * Takes the attachment off its port. The last attachment on a port also gives the port back what
  * it was before (`restore`; an update that re-realizes at once passes false).
@@ -370,10 +392,18 @@ async function unrealize(ctx: ProviderContext, s: AttachmentState, restore = tru
       lastUse: others.length === 0,
     });
     await site.nvue.ensure(s.target.switch!, change);
-    // An interface left with no config at all is what it was before anyvpc touched it: remove the
-    // empty object too, so a destroy leaves the switch's config exactly as it found it.
-    if (others.length === 0)
+    if (others.length > 0 || !restore) return;
+    // The last attachment gives the port back its own bridge settings, and an interface anyvpc
+    // brought into the config leaves it again (not even an empty object stays).
+    const key = portKeyOf(s);
+    const before = await ctx.ledger.getRecord<NvuePortBefore>(nvuePortBeforeRecord, key);
+    if (before?.bridge)
+      await site.nvue.ensure(s.target.switch!, [
+        { path: ["interface", s.target.interface!, "bridge"], value: before.bridge },
+      ]);
+    if (!before?.interfaceExisted)
       await site.nvue.removeIfEmpty(s.target.switch!, ["interface", s.target.interface!]);
+    await ctx.ledger.deleteRecord(nvuePortBeforeRecord, key);
     return;
   }
   const subnet = await ctx.ledger.getRecord<SubnetState>("subnet", s.subnet);
