@@ -414,6 +414,25 @@ async function unrealize(ctx: ProviderContext, s: AttachmentState, restore = tru
     await ctx.ledger.deleteRecord(portBeforeRecord, portId);
 }
 
+/**
+ * Changes to one port, one at a time (per provider process, where all of a stack's resources run):
+ * whether an attachment is the port's last, and so gives the port back, depends on the others.
+ */
+const portQueues = new Map<string, Promise<unknown>>();
+function onPort<T>(portKey: string, step: () => Promise<T>): Promise<T> {
+  const previous = portQueues.get(portKey) ?? Promise.resolve();
+  const result = previous.then(step, step);
+  const done = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  portQueues.set(portKey, done);
+  void done.then(() => {
+    if (portQueues.get(portKey) === done) portQueues.delete(portKey);
+  });
+  return result;
+}
+
 /** Port users are counted in a record, so the last attachment of a VPC frees the port for others. */
 async function portUsers(
   ctx: ProviderContext,
@@ -493,7 +512,8 @@ export async function createAttachment(
       [vpc?.cidr ?? subnet.cidr, ...(vpc?.ipv6Cidr ? [vpc.ipv6Cidr] : [])],
       nic,
     );
-    state.realization = await realize(ctx, state);
+    const planned = state;
+    state.realization = await onPort(portKey, () => realize(ctx, planned));
     const id = idFor("attachment", owner);
     // Load balancers find their backends by id, also from another stack.
     await ctx.ledger.putRecord("attachment", id, state);
@@ -504,7 +524,7 @@ export async function createAttachment(
       kind: "Attachment",
       id: idFor("attachment", owner),
       cause: e,
-      undo: made ? [() => unrealize(ctx, made)] : [],
+      undo: made ? [() => onPort(portKey, () => unrealize(ctx, made))] : [],
       release: () => releaseAll(ctx, owner, holder, portKey),
       partial: () => made && { ...made, realization: { complete: false } },
     });
@@ -558,7 +578,7 @@ export async function updateAttachment(
   news: AttachmentArgs,
 ): Promise<{ outs: AttachmentState }> {
   const mode = news.mode ?? "access";
-  if (mode !== olds.mode) await unrealize(ctx, olds, false);
+  if (mode !== olds.mode) await onPort(portKeyOf(olds), () => unrealize(ctx, olds, false));
   const state: AttachmentState = { ...olds, mode };
   const vpc = await ctx.ledger.getRecord<{ cidr: string; ipv6Cidr?: string }>("vpc", olds.vpc);
   const nic = news.hostInterface ?? (ctx.sites.get(olds.site).kind === "nvue" ? "eth0" : "bond0");
@@ -567,7 +587,7 @@ export async function updateAttachment(
     [vpc?.cidr ?? "", ...(vpc?.ipv6Cidr ? [vpc.ipv6Cidr] : [])].filter(Boolean),
     nic,
   );
-  state.realization = await realize(ctx, state);
+  state.realization = await onPort(portKeyOf(state), () => realize(ctx, state));
   await ctx.ledger.putRecord("attachment", id, state);
   return { outs: state };
 }
@@ -586,9 +606,13 @@ export async function deleteAttachment(
       problem: `is a backend of load balancer ${users.join(", ")}`,
       fix: "Remove it from the load balancer's backends first (in the same program, Pulumi updates the load balancer before this delete)",
     });
-  await unrealize(ctx, props);
   const portKey = portKeyOf(props);
-  await releaseAll(ctx, props.owner, portHolder(props.vpc, portKey), portKey);
+  // Taking the attachment off the port and out of the port's users is one step on that port, so
+  // that of two attachments deleted at once exactly one sees itself the last.
+  await onPort(portKey, async () => {
+    await unrealize(ctx, props);
+    await releaseAll(ctx, props.owner, portHolder(props.vpc, portKey), portKey);
+  });
   await ctx.ledger.deleteRecord("attachment", id);
 }
 
