@@ -699,8 +699,7 @@ async function unrealizeOnMetal(
       if (e instanceof ApiError && (e.status === 403 || e.status === 404)) return [];
       throw e;
     });
-    for (const session of sessions)
-      await deleteDeviceBgpSession(site.metal, session.id);
+    for (const session of sessions) await deleteDeviceBgpSession(site.metal, session.id);
   }
   if (all && s.realization.reservationId) await deleteElasticIp(site.metal, s.realization.reservationId);
 }
