@@ -12,6 +12,7 @@ import type {
   VpcArgs as VpcInputs,
   VpcState,
 } from "../provider/generated/schema";
+import { owners } from "../provider/ledger/keys";
 import schema from "../schema.json";
 import {
   attachmentProblems,
@@ -51,7 +52,7 @@ function outputSlots(def: keyof typeof schema.$defs): Record<string, undefined> 
 
 /** Identity of a resource in the allocation ledger: stable across updates and retries. */
 function ownerKey(kind: string, name: string): string {
-  return `${pulumi.getProject()}/${pulumi.getStack()}/${kind}/${name}`;
+  return owners.resource(pulumi.getProject(), pulumi.getStack(), kind, name);
 }
 
 // What this program declared, keyed by each resource's `id` Output (the object a program passes on,

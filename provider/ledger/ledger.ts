@@ -1,24 +1,10 @@
 // The allocation ledger: the shared memory that keeps stacks, teams and CI jobs from handing out the
 // same prefix or number. Pools are named; allocation is idempotent per (pool, owner); release frees
 // everything an owner holds. Engines: file (embedded default) and PostgreSQL.
-import type { NumberRange } from "../ipam/space";
+import type { Allocation, AllocationRequest, PoolSpec } from "./allocation";
 import { PoolIndex } from "./pool-index";
 
-export type PoolSpec =
-  | { kind: "prefix"; parent: string; reserved?: string[] }
-  | { kind: "number"; range: NumberRange; reserved?: NumberRange[] };
-
-export type AllocationRequest =
-  | { length: number } // a prefix of this length, planned by best fit
-  | { prefix: string } // this exact prefix
-  | { number?: number }; // a number (this one, or the next free)
-
-export interface Allocation {
-  readonly pool: string;
-  readonly owner: string;
-  /** A prefix in CIDR form, or a number in decimal. */
-  readonly value: string;
-}
+export type { Allocation, AllocationRequest, PoolSpec } from "./allocation";
 
 export interface Ledger {
   allocate(pool: string, spec: PoolSpec, owner: string, request: AllocationRequest): Promise<Allocation>;

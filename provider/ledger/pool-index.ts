@@ -5,7 +5,7 @@
 import { PlanError } from "../errors";
 import { formatPrefix, overlaps, parsePrefix, samePrefix } from "../ipam/prefix";
 import { AddressSpace, NumberPool } from "../ipam/space";
-import type { Allocation, AllocationRequest, PoolSpec } from "./ledger";
+import type { Allocation, AllocationRequest, PoolSpec } from "./allocation";
 
 export class PoolIndex {
   private space: AddressSpace | undefined;

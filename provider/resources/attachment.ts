@@ -18,6 +18,7 @@ import { subnetLayout } from "../ipam/hosts";
 import { formatPrefix, prefix } from "../ipam/prefix";
 import type { AllocationRequest, PoolSpec } from "../ledger/ledger";
 import { planAllocation } from "../ledger/ledger";
+import { owners, pools, portKeys, records, type VpcRecord } from "../ledger/keys";
 import {
   asFailure,
   idFor,
@@ -31,12 +32,6 @@ import {
   type ResourceHandlers,
   undoCreate,
 } from "./common";
-import { backendUsers } from "./loadbalancer";
-import type { VpcRecord } from "./vpc";
-
-const hostPool = (subnet: string) => `subnet/${subnet}/hosts`;
-const host6Pool = (subnet: string) => `subnet/${subnet}/hosts6`;
-const portPool = (key: string) => `port/${key}`;
 
 type Target =
   { switch: string; interface: string } | { device: string; hostname: string; port: string; portId: string };
@@ -73,7 +68,7 @@ async function resolve(
     return { errors };
   }
   if (!args.subnet) return { errors };
-  const subnet = await ctx.ledger.getRecord<SubnetState>("subnet", args.subnet);
+  const subnet = await ctx.ledger.getRecord<SubnetState>(records.subnet, args.subnet);
   if (!subnet) {
     fail(
       "subnet",
@@ -125,7 +120,7 @@ async function resolve(
           resolved: {
             subnet,
             target,
-            portKey: `${subnet.site}/${target.switch}/${target.interface}`,
+            portKey: portKeys.switchPort(subnet.site, target.switch, target.interface),
             ...(args.server ? { server: args.server } : {}),
           },
         }
@@ -179,7 +174,7 @@ async function resolve(
     resolved: {
       subnet,
       target,
-      portKey: `${subnet.site}/${device.id}/${portName}`,
+      portKey: portKeys.devicePort(subnet.site, device.id, portName),
       ...(args.server ? { server: args.server } : {}),
     },
   };
@@ -204,7 +199,7 @@ async function planHostError(
       problem: `is the ${reserved} of subnet ${subnet.cidr}, reserved for the fabric`,
       fix: "Choose a host address of the subnet, or leave ip out to have one planned",
     });
-  const pool = hostPool(news.subnet);
+  const pool = pools.subnetHosts(news.subnet);
   try {
     planAllocation(pool, hostSpec(subnet), await ctx.ledger.list({ pool }), news.owner!, ipRequest(news));
     return undefined;
@@ -220,9 +215,6 @@ function reservedRole(subnet: SubnetState, ip: string): string | undefined {
   if (at < 0) return undefined;
   return at === 0 ? "network address" : at === layout.reserved.length - 1 ? "broadcast address" : "gateway";
 }
-
-/** The owner key that holds a port for a VPC: attachments of one VPC share it, another VPC cannot. */
-const portHolder = (vpc: string, portKey: string) => `${vpc}@${portKey}`;
 
 export async function checkAttachment(
   ctx: ProviderContext,
@@ -240,11 +232,11 @@ export async function checkAttachment(
     if (resolved && news.owner) {
       const ipError = pending.has("ip") ? undefined : await planHostError(ctx, resolved.subnet, news);
       if (ipError) errors.push(ipError);
-      const holders = await ctx.ledger.list({ pool: portPool(resolved.portKey) });
-      const other = holders.find((h) => h.owner !== portHolder(resolved.subnet.vpc, resolved.portKey));
+      const holders = await ctx.ledger.list({ pool: pools.port(resolved.portKey) });
+      const other = holders.find((h) => h.owner !== owners.portHolder(resolved.subnet.vpc, resolved.portKey));
       if (other) {
-        const vpcId = other.owner.split("@")[0]!;
-        const holder = await ctx.ledger.getRecord<VpcRecord>("vpc", vpcId);
+        const vpcId = owners.vpcOfPortHolder(other.owner);
+        const holder = await ctx.ledger.getRecord<VpcRecord>(records.vpc, vpcId);
         const field = news.server !== undefined ? "server" : news.port !== undefined ? "port" : "metalDevice";
         errors.push(
           new InputError({
@@ -328,12 +320,12 @@ async function realize(ctx: ProviderContext, s: AttachmentState): Promise<Attach
     // The port's bridge settings before anyvpc first changed it (kept once per port), for the
     // last attachment's delete to put back.
     const key = portKeyOf(s);
-    if (!(await ctx.ledger.getRecord(nvuePortBeforeRecord, key))) {
+    if (!(await ctx.ledger.getRecord(records.nvuePortBefore, key))) {
       const iface = await site.nvue.read(s.target.switch!, ["interface", s.target.interface!]);
       const bridge = iface !== null && typeof iface === "object" ? iface.bridge : undefined;
       const before: NvuePortBefore = { interfaceExisted: iface !== undefined, bridge: bridge ?? null };
       await ctx.ledger.updateRecord<NvuePortBefore>(
-        nvuePortBeforeRecord,
+        records.nvuePortBefore,
         key,
         (current) => current ?? before,
       );
@@ -344,7 +336,7 @@ async function realize(ctx: ProviderContext, s: AttachmentState): Promise<Attach
     );
     return { complete: true };
   }
-  const subnet = await ctx.ledger.getRecord<SubnetState>("subnet", s.subnet);
+  const subnet = await ctx.ledger.getRecord<SubnetState>(records.subnet, s.subnet);
   const vlanId = subnet?.realization.vlanId;
   if (!vlanId)
     throw new InputError({
@@ -356,24 +348,23 @@ async function realize(ctx: ProviderContext, s: AttachmentState): Promise<Attach
   // What the port was before anyvpc first changed it (kept once per port, for every attachment
   // of the VPC that shares it), so that the last attachment's delete gives it back.
   const portId = s.target.portId!;
-  if (!(await ctx.ledger.getRecord(portBeforeRecord, portId))) {
+  if (!(await ctx.ledger.getRecord(records.metalPortBefore, portId))) {
     const before = await portBefore(site.metal, s.target.device!, portId);
-    await ctx.ledger.updateRecord<PortBefore>(portBeforeRecord, portId, (current) => current ?? before);
+    await ctx.ledger.updateRecord<PortBefore>(
+      records.metalPortBefore,
+      portId,
+      (current) => current ?? before,
+    );
   }
   await ensurePortVlan(site.metal, { portId, vlanId, vxlan: s.vlan, native: s.mode === "access" });
   return { complete: true };
 }
-
-/** Ledger records of Metal ports' state before anyvpc changed them, by port id. */
-const portBeforeRecord = "metal-port-before";
 
 /** A switch port before anyvpc first changed it: whether it was configured, and its bridge settings. */
 interface NvuePortBefore {
   interfaceExisted: boolean;
   bridge: ConfigValue;
 }
-/** Ledger records of NVUE ports' state before anyvpc changed them, by site/switch/port. */
-const nvuePortBeforeRecord = "nvue-port-before";
 
 /**
  * Takes the attachment off its port. The last attachment on a port also gives the port back what
@@ -381,7 +372,7 @@ const nvuePortBeforeRecord = "nvue-port-before";
  */
 async function unrealize(ctx: ProviderContext, s: AttachmentState, restore = true): Promise<void> {
   const site = ctx.sites.get(s.site);
-  const others = ((await ctx.ledger.getRecord<string[]>("port-users", portKeyOf(s))) ?? []).filter(
+  const others = ((await ctx.ledger.getRecord<string[]>(records.portUsers, portKeyOf(s))) ?? []).filter(
     (u) => u !== s.owner,
   );
   if (site.kind === "nvue") {
@@ -396,22 +387,22 @@ async function unrealize(ctx: ProviderContext, s: AttachmentState, restore = tru
     // The last attachment gives the port back its own bridge settings, and an interface anyvpc
     // brought into the config leaves it again (not even an empty object stays).
     const key = portKeyOf(s);
-    const before = await ctx.ledger.getRecord<NvuePortBefore>(nvuePortBeforeRecord, key);
+    const before = await ctx.ledger.getRecord<NvuePortBefore>(records.nvuePortBefore, key);
     if (before?.bridge)
       await site.nvue.ensure(s.target.switch!, [
         { path: ["interface", s.target.interface!, "bridge"], value: before.bridge },
       ]);
     if (!before?.interfaceExisted)
       await site.nvue.removeIfEmpty(s.target.switch!, ["interface", s.target.interface!]);
-    await ctx.ledger.deleteRecord(nvuePortBeforeRecord, key);
+    await ctx.ledger.deleteRecord(records.nvuePortBefore, key);
     return;
   }
-  const subnet = await ctx.ledger.getRecord<SubnetState>("subnet", s.subnet);
+  const subnet = await ctx.ledger.getRecord<SubnetState>(records.subnet, s.subnet);
   const portId = s.target.portId!;
   await removePortVlan(site.metal, { portId, vlanId: subnet?.realization.vlanId ?? "", vxlan: s.vlan });
-  const before = await ctx.ledger.getRecord<PortBefore>(portBeforeRecord, portId);
+  const before = await ctx.ledger.getRecord<PortBefore>(records.metalPortBefore, portId);
   if (restore && others.length === 0 && before && (await restorePort(site.metal, portId, before)))
-    await ctx.ledger.deleteRecord(portBeforeRecord, portId);
+    await ctx.ledger.deleteRecord(records.metalPortBefore, portId);
 }
 
 /**
@@ -439,7 +430,7 @@ async function portUsers(
   portKey: string,
   change: (users: string[]) => string[],
 ): Promise<string[]> {
-  const users = await ctx.ledger.updateRecord<string[]>("port-users", portKey, (u) => {
+  const users = await ctx.ledger.updateRecord<string[]>(records.portUsers, portKey, (u) => {
     const next = change(u ?? []);
     return next.length ? next : undefined;
   });
@@ -465,11 +456,11 @@ export async function createAttachment(
       })
     );
   const { subnet, portKey } = resolved;
-  const holder = portHolder(subnet.vpc, portKey);
+  const holder = owners.portHolder(subnet.vpc, portKey);
   let state: AttachmentState | undefined;
   try {
     await ctx.ledger
-      .allocate(portPool(portKey), { kind: "number", range: { from: 1, to: 1 } }, holder, {})
+      .allocate(pools.port(portKey), { kind: "number", range: { from: 1, to: 1 } }, holder, {})
       .catch((e: unknown) => {
         throw new InputError({
           resource: "Attachment",
@@ -481,7 +472,7 @@ export async function createAttachment(
       });
     await portUsers(ctx, portKey, (u) => [...new Set([...u, owner])]);
     const ip = (
-      await ctx.ledger.allocate(hostPool(inputs.subnet), hostSpec(subnet), owner, ipRequest(inputs))
+      await ctx.ledger.allocate(pools.subnetHosts(inputs.subnet), hostSpec(subnet), owner, ipRequest(inputs))
     ).value.split("/")[0]!;
     const site = ctx.sites.get(subnet.site);
     state = {
@@ -501,11 +492,13 @@ export async function createAttachment(
     if (resolved.server) state.server = resolved.server;
     if (subnet.ipv6Cidr && subnet.ipv6Gateway) {
       state.ipv6 = (
-        await ctx.ledger.allocate(host6Pool(inputs.subnet), hostSpec(subnet, true), owner, { length: 128 })
+        await ctx.ledger.allocate(pools.subnetHosts6(inputs.subnet), hostSpec(subnet, true), owner, {
+          length: 128,
+        })
       ).value.split("/")[0]!;
       state.ipv6Gateway = subnet.ipv6Gateway;
     }
-    const vpc = await ctx.ledger.getRecord<{ cidr: string; ipv6Cidr?: string }>("vpc", subnet.vpc);
+    const vpc = await ctx.ledger.getRecord<{ cidr: string; ipv6Cidr?: string }>(records.vpc, subnet.vpc);
     const nic = inputs.hostInterface ?? (site.kind === "nvue" ? "eth0" : "bond0");
     state.hostConfig = netplanFor(
       state,
@@ -516,7 +509,7 @@ export async function createAttachment(
     state.realization = await onPort(portKey, () => realize(ctx, planned));
     const id = idFor("attachment", owner);
     // Load balancers find their backends by id, also from another stack.
-    await ctx.ledger.putRecord("attachment", id, state);
+    await ctx.ledger.putRecord(records.attachment, id, state);
     return { id, outs: state };
   } catch (e) {
     const made = state;
@@ -544,8 +537,8 @@ async function releaseAll(
 
 const portKeyOf = (s: AttachmentState) =>
   s.target.switch
-    ? `${s.site}/${s.target.switch}/${s.target.interface}`
-    : `${s.site}/${s.target.device}/${s.target.port}`;
+    ? portKeys.switchPort(s.site, s.target.switch, s.target.interface!)
+    : portKeys.devicePort(s.site, s.target.device!, s.target.port!);
 
 export async function readAttachment(
   ctx: ProviderContext,
@@ -567,7 +560,8 @@ export async function readAttachment(
   }
   // Attachments made before they kept a ledger record get one on refresh, so load balancers can
   // find them by id.
-  if (!(await ctx.ledger.getRecord("attachment", id))) await ctx.ledger.putRecord("attachment", id, props);
+  if (!(await ctx.ledger.getRecord(records.attachment, id)))
+    await ctx.ledger.putRecord(records.attachment, id, props);
   return { id, props: { ...props, realization: { complete } } };
 }
 
@@ -580,7 +574,7 @@ export async function updateAttachment(
   const mode = news.mode ?? "access";
   if (mode !== olds.mode) await onPort(portKeyOf(olds), () => unrealize(ctx, olds, false));
   const state: AttachmentState = { ...olds, mode };
-  const vpc = await ctx.ledger.getRecord<{ cidr: string; ipv6Cidr?: string }>("vpc", olds.vpc);
+  const vpc = await ctx.ledger.getRecord<{ cidr: string; ipv6Cidr?: string }>(records.vpc, olds.vpc);
   const nic = news.hostInterface ?? (ctx.sites.get(olds.site).kind === "nvue" ? "eth0" : "bond0");
   state.hostConfig = netplanFor(
     state,
@@ -588,7 +582,7 @@ export async function updateAttachment(
     nic,
   );
   state.realization = await onPort(portKeyOf(state), () => realize(ctx, state));
-  await ctx.ledger.putRecord("attachment", id, state);
+  await ctx.ledger.putRecord(records.attachment, id, state);
   return { outs: state };
 }
 
@@ -597,7 +591,7 @@ export async function deleteAttachment(
   id: string,
   props: AttachmentState,
 ): Promise<void> {
-  const users = (await ctx.ledger.getRecord<string[]>(backendUsers, id)) ?? [];
+  const users = (await ctx.ledger.getRecord<string[]>(records.backendUsers, id)) ?? [];
   if (users.length)
     throw new InputError({
       resource: "Attachment",
@@ -611,9 +605,9 @@ export async function deleteAttachment(
   // that of two attachments deleted at once exactly one sees itself the last.
   await onPort(portKey, async () => {
     await unrealize(ctx, props);
-    await releaseAll(ctx, props.owner, portHolder(props.vpc, portKey), portKey);
+    await releaseAll(ctx, props.owner, owners.portHolder(props.vpc, portKey), portKey);
   });
-  await ctx.ledger.deleteRecord("attachment", id);
+  await ctx.ledger.deleteRecord(records.attachment, id);
 }
 
 export const attachmentHandlers: ResourceHandlers<AttachmentArgs, AttachmentState> = {

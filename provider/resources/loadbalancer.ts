@@ -36,6 +36,7 @@ import { holds } from "../drivers/nvue/site";
 import { probe } from "../health";
 import { birdSpeakerConfig } from "../speaker";
 import { contains, prefix } from "../ipam/prefix";
+import { owners, pools, records, type VpcRecord } from "../ledger/keys";
 import { planAllocation, type PoolSpec } from "../ledger/ledger";
 import {
   asFailure,
@@ -51,15 +52,9 @@ import {
   type ResourceHandlers,
   undoCreate,
 } from "./common";
-import { ipv4Pool } from "./subnet";
-import { lbRangeOwner, type VpcRecord } from "./vpc";
 
 /** The VPC's load balancer range: private VIPs come from it, so they never fragment subnet space. */
 const lbRangeLength = 27;
-const vipPool = (vpc: string) => `vpc/${vpc}/vips`;
-export const publicVipPool = "public-ipv4";
-/** Which load balancers use an attachment as a backend (an attachment in use cannot be deleted). */
-export const backendUsers = "backend-users";
 /** The ASN the backends' speakers use in bgp mode unless speakerAsn says otherwise. */
 export const defaultSpeakerAsn = 65200;
 
@@ -111,7 +106,7 @@ async function resolve(
   const fail = (field: string, value: unknown, problem: string, fix?: string) =>
     errors.push(new InputError({ resource: "LoadBalancer", field, value, problem, fix }));
   if (args.vpc === undefined) return { errors };
-  const vpc = await ctx.ledger.getRecord<VpcRecord>("vpc", args.vpc);
+  const vpc = await ctx.ledger.getRecord<VpcRecord>(records.vpc, args.vpc);
   if (!vpc) {
     fail(
       "vpc",
@@ -124,11 +119,11 @@ async function resolve(
   const backends: Resolved["backends"] = [];
   for (const [i, id] of (args.backends ?? []).entries()) {
     if (isUnknown(id)) continue;
-    const state = await ctx.ledger.getRecord<AttachmentState>("attachment", id);
+    const state = await ctx.ledger.getRecord<AttachmentState>(records.attachment, id);
     if (!state)
       fail(`backends[${i}]`, id, "is not an Attachment anyvpc knows", "Pass Attachment ids, e.g. [n1.id]");
     else if (state.vpc !== args.vpc) {
-      const other = await ctx.ledger.getRecord<VpcRecord>("vpc", state.vpc);
+      const other = await ctx.ledger.getRecord<VpcRecord>(records.vpc, state.vpc);
       fail(
         `backends[${i}]`,
         id,
@@ -211,10 +206,10 @@ async function vipError(ctx: ProviderContext, vpcId: string, vpc: VpcRecord, arg
         `is outside the public VIP pool ${pool}`,
         `Choose an address in ${pool}, or leave vip out`,
       );
-    const existing = await ctx.ledger.list({ pool: publicVipPool });
+    const existing = await ctx.ledger.list({ pool: pools.publicIpv4 });
     try {
       planAllocation(
-        publicVipPool,
+        pools.publicIpv4,
         { kind: "prefix", parent: pool },
         existing,
         args.owner!,
@@ -233,10 +228,10 @@ async function vipError(ctx: ProviderContext, vpcId: string, vpc: VpcRecord, arg
       `is outside the VPC's ${vpc.cidr}`,
       `Choose an address in ${vpc.cidr} outside its subnets, or leave vip out`,
     );
-  const existing = await ctx.ledger.list({ pool: ipv4Pool(vpcId) });
+  const existing = await ctx.ledger.list({ pool: pools.vpcIpv4Space(vpcId) });
   try {
     planAllocation(
-      ipv4Pool(vpcId),
+      pools.vpcIpv4Space(vpcId),
       { kind: "prefix", parent: vpc.cidr },
       existing,
       args.owner!,
@@ -397,7 +392,7 @@ async function backendPorts(
 ): Promise<Map<string, { ports: string[]; ips: string[] }>> {
   const out = new Map<string, { ports: string[]; ips: string[] }>();
   for (const b of backends) {
-    const a = await ctx.ledger.getRecord<AttachmentState>("attachment", b.attachment);
+    const a = await ctx.ledger.getRecord<AttachmentState>(records.attachment, b.attachment);
     if (!a?.target.switch || !a.target.interface) continue;
     const at = out.get(a.target.switch) ?? { ports: [], ips: [] };
     if (!at.ports.includes(a.target.interface)) at.ports.push(a.target.interface);
@@ -460,7 +455,7 @@ async function setUsers(
   after: readonly string[],
 ) {
   for (const b of new Set([...before, ...after])) {
-    await ctx.ledger.updateRecord<string[]>(backendUsers, b, (current) => {
+    await ctx.ledger.updateRecord<string[]>(records.backendUsers, b, (current) => {
       const users = (current ?? []).filter((u) => u !== lbId);
       if (after.includes(b)) users.push(lbId);
       return users.length ? users : undefined;
@@ -472,20 +467,32 @@ async function planVip(ctx: ProviderContext, inputs: LoadBalancerArgs, vpc: VpcR
   const owner = inputs.owner!;
   if (inputs.public) {
     const spec: PoolSpec = { kind: "prefix", parent: ctx.fabric.pools.publicIpv4! };
-    return (await ctx.ledger.allocate(publicVipPool, spec, owner, vipRequest(inputs))).value.split("/")[0]!;
+    return (await ctx.ledger.allocate(pools.publicIpv4, spec, owner, vipRequest(inputs))).value.split(
+      "/",
+    )[0]!;
   }
   const vpcSpace: PoolSpec = { kind: "prefix", parent: vpc.cidr };
   if (inputs.vip !== undefined)
-    return (await ctx.ledger.allocate(ipv4Pool(inputs.vpc), vpcSpace, owner, vipRequest(inputs))).value.split(
-      "/",
-    )[0]!;
+    return (
+      await ctx.ledger.allocate(pools.vpcIpv4Space(inputs.vpc), vpcSpace, owner, vipRequest(inputs))
+    ).value.split("/")[0]!;
   // The range is held for the VPC (released with it), shared by all its load balancers.
-  const range = await ctx.ledger.allocate(ipv4Pool(inputs.vpc), vpcSpace, lbRangeOwner(vpc.owner), {
-    length: lbRangeLength,
-  });
-  const vip = await ctx.ledger.allocate(vipPool(inputs.vpc), { kind: "prefix", parent: range.value }, owner, {
-    length: 32,
-  });
+  const range = await ctx.ledger.allocate(
+    pools.vpcIpv4Space(inputs.vpc),
+    vpcSpace,
+    owners.lbRange(vpc.owner),
+    {
+      length: lbRangeLength,
+    },
+  );
+  const vip = await ctx.ledger.allocate(
+    pools.vpcVips(inputs.vpc),
+    { kind: "prefix", parent: range.value },
+    owner,
+    {
+      length: 32,
+    },
+  );
   return vip.value.split("/")[0]!;
 }
 
@@ -574,7 +581,7 @@ async function speakersOnLeaves(
   const peers: NonNullable<LoadBalancerState["bgpPeers"]> = [];
   const configs: string[] = [];
   for (const b of s.backends) {
-    const a = await ctx.ledger.getRecord<AttachmentState>("attachment", b.attachment);
+    const a = await ctx.ledger.getRecord<AttachmentState>(records.attachment, b.attachment);
     if (!a) continue;
     const name = a.server ?? a.target.interface ?? b.attachment;
     peers.push({
@@ -643,7 +650,7 @@ async function realizeOnMetal(
   const sessionIds: string[] = [];
   let password: string | undefined;
   for (const b of s.backends) {
-    const att = await ctx.ledger.getRecord<AttachmentState>("attachment", b.attachment);
+    const att = await ctx.ledger.getRecord<AttachmentState>(records.attachment, b.attachment);
     const device = att?.target.device;
     if (!device) continue;
     sessionIds.push((await ensureDeviceBgpSession(site.metal, device, "ipv4")).id);
@@ -689,10 +696,11 @@ async function unrealizeOnMetal(
   const site = ctx.sites.get(s.site);
   if (site.kind !== "equinix-metal") return;
   for (const attachment of leaving) {
-    const others = ((await ctx.ledger.getRecord<string[]>(backendUsers, attachment)) ?? []).filter(
+    const others = ((await ctx.ledger.getRecord<string[]>(records.backendUsers, attachment)) ?? []).filter(
       (u) => u !== lbId,
     );
-    const device = (await ctx.ledger.getRecord<AttachmentState>("attachment", attachment))?.target.device;
+    const device = (await ctx.ledger.getRecord<AttachmentState>(records.attachment, attachment))?.target
+      .device;
     if (others.length || !device) continue;
     // A device that is gone has no sessions left; any other failure is the caller's to see.
     const sessions = await site.metal.listBgpSessions(device).catch((e: unknown) => {
@@ -767,7 +775,7 @@ export async function readLoadBalancer(
       );
       complete = reserved;
       for (const b of props.backends) {
-        const device = (await ctx.ledger.getRecord<AttachmentState>("attachment", b.attachment))?.target
+        const device = (await ctx.ledger.getRecord<AttachmentState>(records.attachment, b.attachment))?.target
           .device;
         if (device)
           complete &&= (await site.metal.listBgpSessions(device)).some((x) => x.address_family === "ipv4");
@@ -785,7 +793,7 @@ export async function readLoadBalancer(
   );
   const site = ctx.sites.get(props.site);
   let complete = false;
-  const vpc = await ctx.ledger.getRecord<VpcRecord>("vpc", props.vpc);
+  const vpc = await ctx.ledger.getRecord<VpcRecord>(records.vpc, props.vpc);
   if (site.kind === "nvue" && vpc) {
     const intent = intentFor(ctx, props, vpc, await backendPorts(ctx, props.backends));
     complete = true;
@@ -866,7 +874,7 @@ export async function deleteLoadBalancer(
   id: string,
   props: LoadBalancerState,
 ): Promise<void> {
-  const vpc = await ctx.ledger.getRecord<VpcRecord>("vpc", props.vpc);
+  const vpc = await ctx.ledger.getRecord<VpcRecord>(records.vpc, props.vpc);
   if (ctx.fabric.sites[props.site]?.kind === "equinix-metal")
     await unrealizeOnMetal(
       ctx,

@@ -17,6 +17,7 @@ import { subnetLayout } from "../ipam/hosts";
 import { contains, formatAddress, parsePrefix, prefix } from "../ipam/prefix";
 import type { AllocationRequest, PoolSpec } from "../ledger/ledger";
 import { planAllocation } from "../ledger/ledger";
+import { pools, records, type VpcRecord } from "../ledger/keys";
 import {
   asFailure,
   idFor,
@@ -30,7 +31,6 @@ import {
   type ResourceHandlers,
   undoCreate,
 } from "./common";
-import type { VpcRecord } from "./vpc";
 
 export const defaultSubnetSize = 24;
 export const defaultVlans = { from: 100, to: 3999 };
@@ -38,19 +38,12 @@ const defaultL2Vnis = { from: 10_000, to: 999_999 };
 /** Metal VRF IP reservations are /22 to /29 (IPv4). */
 const metalSizes = { min: 22, max: 29 };
 
-/** The pool of a VPC's IPv4 space: its subnets and its interconnect links are planned in it. */
-export const ipv4Pool = (vpc: string) => `vpc/${vpc}/ipv4`;
-const ipv6Pool = (vpc: string) => `vpc/${vpc}/ipv6`;
-/** VLAN ids are per site: subnets and interconnect links of a site share the pool. */
-export const vlanPool = (site: string) => `vlan/${site}`;
-const vniPool = "l2vni";
-
 function cidrRequest(args: SubnetArgs): AllocationRequest {
   return args.cidr !== undefined ? { prefix: args.cidr } : { length: args.size ?? defaultSubnetSize };
 }
 
 export async function vpcRecord(ctx: ProviderContext, vpcId: string): Promise<VpcRecord | undefined> {
-  return ctx.ledger.getRecord<VpcRecord>("vpc", vpcId);
+  return ctx.ledger.getRecord<VpcRecord>(records.vpc, vpcId);
 }
 
 function wantsIpv6(args: SubnetArgs, vpc: VpcRecord, siteKind: string): boolean {
@@ -144,9 +137,9 @@ export async function checkSubnet(
       if (errors.length === 0 && news.owner !== undefined && length !== undefined) {
         try {
           planAllocation(
-            ipv4Pool(known.vpc),
+            pools.vpcIpv4Space(known.vpc),
             { kind: "prefix", parent: vpc.cidr },
-            await ctx.ledger.list({ pool: ipv4Pool(known.vpc) }),
+            await ctx.ledger.list({ pool: pools.vpcIpv4Space(known.vpc) }),
             news.owner,
             cidrRequest(news),
           );
@@ -289,17 +282,18 @@ export async function createSubnet(
   let state: SubnetState | undefined;
   try {
     const cidrSpec: PoolSpec = { kind: "prefix", parent: vpc.cidr };
-    const cidr = (await ctx.ledger.allocate(ipv4Pool(inputs.vpc), cidrSpec, owner, cidrRequest(inputs)))
-      .value;
+    const cidr = (
+      await ctx.ledger.allocate(pools.vpcIpv4Space(inputs.vpc), cidrSpec, owner, cidrRequest(inputs))
+    ).value;
     const layout = subnetLayout(prefix(cidr));
     const vlan = await ctx.ledger.allocate(
-      vlanPool(inputs.site),
+      pools.vlans(inputs.site),
       { kind: "number", range: ctx.fabric.pools.vlans ?? defaultVlans },
       owner,
       {},
     );
     const vni = await ctx.ledger.allocate(
-      vniPool,
+      pools.l2Vni,
       { kind: "number", range: ctx.fabric.pools.l2Vnis ?? defaultL2Vnis },
       owner,
       {},
@@ -320,9 +314,14 @@ export async function createSubnet(
     };
     if (wantsIpv6(inputs, vpc, siteKind) && vpc.ipv6Cidr) {
       const v6 = (
-        await ctx.ledger.allocate(ipv6Pool(inputs.vpc), { kind: "prefix", parent: vpc.ipv6Cidr }, owner, {
-          length: 64,
-        })
+        await ctx.ledger.allocate(
+          pools.vpcIpv6Space(inputs.vpc),
+          { kind: "prefix", parent: vpc.ipv6Cidr },
+          owner,
+          {
+            length: 64,
+          },
+        )
       ).value;
       state.ipv6 = true;
       state.ipv6Cidr = v6;
@@ -331,7 +330,7 @@ export async function createSubnet(
     if (inputs.tags !== undefined) state.tags = inputs.tags;
     state.realization = await realize(ctx, state, vpc);
     const id = idFor("subnet", owner);
-    await ctx.ledger.putRecord("subnet", id, state);
+    await ctx.ledger.putRecord(records.subnet, id, state);
     return { id, outs: state };
   } catch (e) {
     // Undo what this create made: nothing stays on the fabric or in the ledger, or it is recorded.
@@ -352,7 +351,7 @@ export async function readSubnet(
   id: string,
   props: SubnetState,
 ): Promise<{ id: string; props: SubnetState }> {
-  const held = await ctx.ledger.list({ pool: ipv4Pool(props.vpc), owner: props.owner });
+  const held = await ctx.ledger.list({ pool: pools.vpcIpv4Space(props.vpc), owner: props.owner });
   return {
     id,
     props: { ...props, cidr: held[0]?.value ?? "", realization: await readRealization(ctx, props) },
@@ -379,14 +378,14 @@ export async function updateSubnet(
       });
     state.realization = await realize(ctx, state, vpc);
   }
-  await ctx.ledger.putRecord("subnet", id, state);
+  await ctx.ledger.putRecord(records.subnet, id, state);
   return { outs: state };
 }
 
 export async function deleteSubnet(ctx: ProviderContext, id: string, props: SubnetState): Promise<void> {
   await unrealize(ctx, props);
   await ctx.ledger.release(props.owner);
-  await ctx.ledger.deleteRecord("subnet", id);
+  await ctx.ledger.deleteRecord(records.subnet, id);
 }
 
 export const subnetHandlers: ResourceHandlers<SubnetArgs, SubnetState> = {

@@ -17,8 +17,9 @@ import {
 import { borderChanges, removeBorderChanges } from "../drivers/nvue/intent";
 import { holds } from "../drivers/nvue/site";
 import { formatAddress, prefix } from "../ipam/prefix";
+import { owners, pools } from "../ledger/keys";
 import type { ProviderContext } from "./common";
-import { defaultVlans, ipv4Pool, vlanPool } from "./subnet";
+import { defaultVlans } from "./subnet";
 
 /** The ASN Metal VRFs speak BGP with unless the interconnect says otherwise. */
 export const defaultMetalAsn = 65100;
@@ -41,8 +42,6 @@ export function metalAsnOf(ctx: ProviderContext, metalSite: string): number {
   const ic = Object.values(ctx.fabric.interconnects ?? {}).find((i) => i?.metal.site === metalSite);
   return ic?.metal.asn ?? defaultMetalAsn;
 }
-
-const linkOwner = (vpcOwner: string, name: string) => `${vpcOwner}#link/${name}`;
 
 /** The interconnects whose two sites the VPC spans. */
 export function linksOf(ctx: ProviderContext, sites: readonly string[]): [string, Interconnect][] {
@@ -82,17 +81,20 @@ async function ensureLink(
   name: string,
   ic: Interconnect,
 ): Promise<VpcInterconnectRealization> {
-  const owner = linkOwner(vpc.owner, name);
+  const owner = owners.link(vpc.owner, name);
   const { nvue, metal } = drivers(ctx, ic);
   const vlan = await ctx.ledger.allocate(
-    vlanPool(ic.nvue.site),
+    pools.vlans(ic.nvue.site),
     { kind: "number", range: ctx.fabric.pools.vlans ?? defaultVlans },
     owner,
     {},
   );
   const subnet = prefix(
-    (await ctx.ledger.allocate(ipv4Pool(vpc.id), { kind: "prefix", parent: vpc.cidr }, owner, { length: 30 }))
-      .value,
+    (
+      await ctx.ledger.allocate(pools.vpcIpv4Space(vpc.id), { kind: "prefix", parent: vpc.cidr }, owner, {
+        length: 30,
+      })
+    ).value,
   );
   const link: VpcInterconnectRealization = {
     complete: false,
@@ -125,7 +127,7 @@ async function removeLink(
   ic: Interconnect,
   link: VpcInterconnectRealization | undefined,
 ): Promise<void> {
-  const owner = linkOwner(vpc.owner, name);
+  const owner = owners.link(vpc.owner, name);
   const { nvue, metal } = drivers(ctx, ic);
   if (link) {
     await nvue.nvue.ensure(ic.nvue.switch, removeBorderChanges(border(ctx, ic, vpc, link)));
@@ -196,7 +198,7 @@ export async function readLinks(
     const link = links[name];
     if (!link) continue;
     const { nvue, metal } = drivers(ctx, ic);
-    const circuits = await circuitsOf(metal.metal, ic, linkOwner(vpc.owner, name));
+    const circuits = await circuitsOf(metal.metal, ic, owners.link(vpc.owner, name));
     const vc = circuits.find((c) => c.status === "active");
     let onBorder = true;
     for (const change of borderChanges(border(ctx, ic, vpc, link)))

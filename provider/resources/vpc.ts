@@ -5,6 +5,7 @@ import type { VpcArgs, VpcInterconnectRealization, VpcSiteRealization, VpcState 
 import { deleteVrf, ensureVrf, ownerTag } from "../drivers/metal/realize";
 import { removeVrfChanges, vrfChanges } from "../drivers/nvue/intent";
 import { contains, formatPrefix, parsePrefix } from "../ipam/prefix";
+import { owners, pools, records, type VpcRecord } from "../ledger/keys";
 import { planAllocation, type AllocationRequest, type PoolSpec } from "../ledger/ledger";
 import {
   asFailure,
@@ -22,9 +23,6 @@ import {
 import { ensureLinks, metalAsnOf, readLinks, removeLinks, type LinkedVpc } from "./vpc-interconnects";
 
 export const defaultVpcSize = 16;
-/** Who holds a VPC's load balancer range in its IPv4 pool: the VPC itself, released with it. */
-export const lbRangeOwner = (vpcOwner: string) => `${vpcOwner}#lb-range`;
-export const vpcPool = "vpc-ipv4";
 
 function poolSpec(ctx: ProviderContext): PoolSpec {
   return { kind: "prefix", parent: ctx.fabric.pools.vpcIpv4 };
@@ -102,8 +100,8 @@ export async function checkVpc(
   // Dry-run the plan against the ledger (read only) so overlaps and exhaustion fail at preview.
   if (errors.length === 0 && !isUnknown(news.cidr) && !isUnknown(news.size) && news.owner !== undefined) {
     try {
-      const existing = await ctx.ledger.list({ pool: vpcPool });
-      planAllocation(vpcPool, poolSpec(ctx), existing, news.owner, cidrRequest(news));
+      const existing = await ctx.ledger.list({ pool: pools.vpcIpv4 });
+      planAllocation(pools.vpcIpv4, poolSpec(ctx), existing, news.owner, cidrRequest(news));
     } catch (e) {
       const field = news.cidr !== undefined ? "cidr" : "size";
       errors.push(asFailure(field, news.cidr ?? news.size ?? defaultVpcSize, e));
@@ -132,8 +130,6 @@ export async function diffVpc(_id: string, olds: VpcState, news: VpcArgs): Promi
   };
 }
 
-export const vpcIpv6Pool = "vpc-ipv6";
-export const l3VniPool = "l3vni";
 const defaultL3Vnis = { from: 1_000_000, to: 1_099_999 };
 
 /**
@@ -240,9 +236,9 @@ export async function createVpc(
   let facts: VpcFacts | undefined;
   let links: LinkedVpc | undefined;
   try {
-    const cidr = await ctx.ledger.allocate(vpcPool, poolSpec(ctx), owner, cidrRequest(inputs));
+    const cidr = await ctx.ledger.allocate(pools.vpcIpv4, poolSpec(ctx), owner, cidrRequest(inputs));
     const l3 = await ctx.ledger.allocate(
-      l3VniPool,
+      pools.l3Vni,
       { kind: "number", range: ctx.fabric.pools.l3Vnis ?? defaultL3Vnis },
       owner,
       {},
@@ -259,7 +255,7 @@ export async function createVpc(
           fix: "Set anyvpc:fabric.pools.vpcIpv6, e.g. fd00::/8",
         });
       ipv6Cidr = (
-        await ctx.ledger.allocate(vpcIpv6Pool, { kind: "prefix", parent: pool }, owner, { length: 48 })
+        await ctx.ledger.allocate(pools.vpcIpv6, { kind: "prefix", parent: pool }, owner, { length: 48 })
       ).value;
     }
     const l3Vni = Number(l3.value);
@@ -278,7 +274,7 @@ export async function createVpc(
     const interconnects = await ensureLinks(ctx, links);
     const id = idFor("vpc", owner);
     const outs = stateOf(inputs, facts, realization, interconnects);
-    await ctx.ledger.putRecord("vpc", id, vpcRecordOf(outs));
+    await ctx.ledger.putRecord(records.vpc, id, vpcRecordOf(outs));
     return { id, outs };
   } catch (e) {
     // Undo what this create made, so a failed create leaves nothing behind on any fabric (or,
@@ -311,7 +307,7 @@ export async function readVpc(
   id: string,
   props: VpcState,
 ): Promise<{ id: string; props: VpcState }> {
-  const held = await ctx.ledger.list({ pool: vpcPool, owner: props.owner });
+  const held = await ctx.ledger.list({ pool: pools.vpcIpv4, owner: props.owner });
   const realization: Record<string, VpcSiteRealization> = {};
   for (const site of props.sites) realization[site] = await readSite(ctx, site, props);
   const interconnects = await readLinks(
@@ -351,7 +347,7 @@ export async function updateVpc(
   );
   for (const site of olds.sites.filter((s) => !news.sites.includes(s))) await unrealizeSite(ctx, site, facts);
   const outs = stateOf(news, facts, realization, interconnects);
-  await ctx.ledger.putRecord("vpc", id, vpcRecordOf(outs));
+  await ctx.ledger.putRecord(records.vpc, id, vpcRecordOf(outs));
   return { outs };
 }
 
@@ -364,15 +360,9 @@ export async function deleteVpc(ctx: ProviderContext, id: string, props: VpcStat
   );
   for (const site of props.sites) await unrealizeSite(ctx, site, props);
   await ctx.ledger.release(props.owner);
-  await ctx.ledger.release(lbRangeOwner(props.owner));
-  await ctx.ledger.deleteRecord("vpc", id);
+  await ctx.ledger.release(owners.lbRange(props.owner));
+  await ctx.ledger.deleteRecord(records.vpc, id);
 }
-
-/** What a Subnet needs to know of its VPC, found by the VPC's id (also from another stack). */
-export type VpcRecord = Pick<
-  VpcState,
-  "owner" | "name" | "sites" | "cidr" | "size" | "vrf" | "l3Vni" | "ipv6Cidr" | "realization"
->;
 
 function vpcRecordOf(s: VpcState): VpcRecord {
   const { owner, name, sites, cidr, size, vrf, l3Vni, ipv6Cidr, realization } = s;
