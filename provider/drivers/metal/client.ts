@@ -3,7 +3,8 @@
 // anyvpc uses. Realization logic (adopt-or-create, teardown order) lives in realize.ts.
 import axios, { type AxiosInstance } from "axios";
 import { ApiError } from "../../errors";
-import { backoffMs, defaultRetryPolicy, serverRequestedWaitMs, sleep, type RetryPolicy } from "../retry";
+import { send } from "../http";
+import { defaultRetryPolicy, type RetryPolicy } from "../retry";
 import type * as T from "./types";
 
 export const defaultMetalBaseUrl = "https://api.equinix.com/metal/v1";
@@ -105,65 +106,42 @@ export class MetalClient {
     return fallback;
   }
 
-  /** The one request function: every call goes through here. */
+  /** Every Metal call goes through the shared request function; POSTs are not repeated unless the API proves it did nothing. */
   async request<R>(method: string, path: string, opts: RequestOptions = {}): Promise<MetalResponse<R>> {
     const idempotent = opts.idempotent ?? method !== "POST";
-    for (let attempt = 0; ; attempt++) {
-      const started = Date.now();
-      let status = 0;
-      let data: unknown;
-      let headers: Record<string, string | undefined> = {};
-      let networkError: string | undefined;
-      try {
-        const res = await this.http.request({ method, url: path, params: opts.query, data: opts.body });
-        status = res.status;
-        data = res.data;
-        headers = Object.fromEntries(
-          Object.entries(res.headers).map(([k, v]) => [
-            k.toLowerCase(),
-            v === undefined ? undefined : String(v),
-          ]),
-        );
-      } catch (e) {
-        // Every status is accepted above, so an axios error means no response at all (connection
-        // refused or dropped, timeout). Only its code and message are kept: the error object
-        // itself holds the request config, token included.
-        if (!axios.isAxiosError(e)) throw e;
-        networkError = this.redact(`${e.code ?? "network error"}: ${e.message}`, opts.secrets);
-      }
-      const requestId = headers["x-request-id"];
-      const ms = Date.now() - started;
-      if (networkError === undefined && status < 400) {
-        this.log({ method, path, status, attempt, ms, requestId, outcome: "ok" });
-        return { status, data: data as R, requestId };
-      }
-      const retryable =
-        networkError !== undefined
-          ? idempotent
-          : this.policy.safeForAnyMethod.includes(status) ||
-            (idempotent && this.policy.statusCodes.includes(status));
-      if (retryable && attempt < this.policy.limit) {
-        const asked = networkError === undefined ? serverRequestedWaitMs(headers) : undefined;
-        const wait =
-          asked !== undefined
-            ? Math.min(asked, this.policy.maxRetryAfterMs)
-            : backoffMs(this.policy, attempt, this.random);
-        this.log({ method, path, status, attempt, ms, requestId, outcome: "retry" });
-        await sleep(wait);
-        continue;
-      }
-      this.log({ method, path, status, attempt, ms, requestId, outcome: "error" });
-      // A POST that met a network error or a 5xx may have been carried out: say so.
-      const ambiguous = networkError !== undefined || (!idempotent && status >= 500);
-      throw new ApiError("Metal API", {
-        status,
-        method,
-        path,
-        apiMessage: networkError ?? this.apiMessage(data, `HTTP ${status}`, opts.secrets),
-        requestId,
-        ambiguous,
-      });
-    }
+    const x = await send(
+      this.http,
+      { method, url: path, params: opts.query, data: opts.body },
+      {
+        policy: this.policy,
+        idempotent,
+        redact: (t) => this.redact(t, opts.secrets),
+        random: this.random,
+        onExchange: (e, outcome) =>
+          this.log({
+            method,
+            path,
+            status: e.status,
+            attempt: e.attempt,
+            ms: e.ms,
+            requestId: e.headers["x-request-id"],
+            outcome,
+          }),
+      },
+    );
+    const requestId = x.headers["x-request-id"];
+    if (x.networkError === undefined && x.status < 400)
+      return { status: x.status, data: x.data as R, requestId };
+    // A POST that met a network error or a 5xx may have been carried out: say so.
+    const ambiguous = x.networkError !== undefined || (!idempotent && x.status >= 500);
+    throw new ApiError("Metal API", {
+      status: x.status,
+      method,
+      path,
+      apiMessage: x.networkError ?? this.apiMessage(x.data, `HTTP ${x.status}`, opts.secrets),
+      requestId,
+      ambiguous,
+    });
   }
 
   /**

@@ -5,7 +5,8 @@
 import axios, { type AxiosInstance } from "axios";
 import https from "node:https";
 import { AnyvpcError, ApiError } from "../../errors";
-import { backoffMs, defaultRetryPolicy, serverRequestedWaitMs, sleep, type RetryPolicy } from "../retry";
+import { send } from "../http";
+import { defaultRetryPolicy, sleep, type RetryPolicy } from "../retry";
 
 export type ConfigValue = ConfigTree | string | number | boolean | null;
 export interface ConfigTree {
@@ -96,59 +97,38 @@ export class NvueClient {
     return this.sw.password ? text.split(this.sw.password).join("[REDACTED]") : text;
   }
 
-  /** The one request function. Every NVUE call is safe to repeat (PATCH merges; an extra pending revision is inert). */
+  /** Every NVUE call goes through the shared request function; all are safe to repeat (PATCH merges; an extra pending revision is inert). */
   async request<R>(
     method: string,
     path: string,
     opts: { query?: Record<string, string>; body?: unknown } = {},
   ): Promise<{ status: number; data: R }> {
-    for (let attempt = 0; ; attempt++) {
-      const started = Date.now();
-      let status = 0;
-      let data: unknown;
-      let headers: Record<string, string | undefined> = {};
-      let networkError: string | undefined;
-      try {
-        const res = await this.http.request({ method, url: path, params: opts.query, data: opts.body });
-        status = res.status;
-        data = res.data;
-        headers = Object.fromEntries(
-          Object.entries(res.headers).map(([k, v]) => [
-            k.toLowerCase(),
-            v === undefined ? undefined : String(v),
-          ]),
-        );
-      } catch (e) {
-        if (!axios.isAxiosError(e)) throw e;
-        networkError = this.redact(`${e.code ?? "network error"}: ${e.message}`);
-      }
-      this.log({ switch: this.sw.name, method, path, status, attempt, ms: Date.now() - started });
-      if (networkError === undefined && status < 400) return { status, data: data as R };
-      const retryable = networkError !== undefined || this.policy.statusCodes.includes(status);
-      if (retryable && attempt < this.policy.limit) {
-        const asked = networkError === undefined ? serverRequestedWaitMs(headers) : undefined;
-        await sleep(
-          asked !== undefined
-            ? Math.min(asked, this.policy.maxRetryAfterMs)
-            : backoffMs(this.policy, attempt),
-        );
-        continue;
-      }
-      const message =
-        networkError ??
-        this.redact(
-          typeof data === "object" && data !== null
-            ? JSON.stringify(data).slice(0, 500)
-            : String(data ?? `HTTP ${status}`),
-        );
-      throw new ApiError(`NVUE ${this.sw.name}`, {
-        status,
-        method,
-        path,
-        apiMessage: message,
-        ambiguous: networkError !== undefined,
-      });
-    }
+    const x = await send(
+      this.http,
+      { method, url: path, params: opts.query, data: opts.body },
+      {
+        policy: this.policy,
+        idempotent: true,
+        redact: (t) => this.redact(t),
+        onExchange: (e) =>
+          this.log({ switch: this.sw.name, method, path, status: e.status, attempt: e.attempt, ms: e.ms }),
+      },
+    );
+    if (x.networkError === undefined && x.status < 400) return { status: x.status, data: x.data as R };
+    const message =
+      x.networkError ??
+      this.redact(
+        typeof x.data === "object" && x.data !== null
+          ? JSON.stringify(x.data).slice(0, 500)
+          : String(x.data ?? `HTTP ${x.status}`),
+      );
+    throw new ApiError(`NVUE ${this.sw.name}`, {
+      status: x.status,
+      method,
+      path,
+      apiMessage: message,
+      ambiguous: x.networkError !== undefined,
+    });
   }
 
   private pathOf(segments: readonly string[]): string {
