@@ -19,6 +19,7 @@ import { formatPrefix, prefix } from "../ipam/prefix";
 import type { AllocationRequest, PoolSpec } from "../ledger/ledger";
 import { planAllocation } from "../ledger/ledger";
 import { owners, pools, portKeys, records, type VpcRecord } from "../ledger/keys";
+import { mayRecordPortBefore } from "../ledger/upgrade";
 import {
   asFailure,
   idFor,
@@ -314,13 +315,29 @@ export function netplanFor(
   return ["network:", "  version: 2", "  ethernets:", `    ${nic}:`, ...body].join("\n") + "\n";
 }
 
-async function realize(ctx: ProviderContext, s: AttachmentState): Promise<AttachmentState["realization"]> {
+/**
+ * Puts the attachment on its port; `fresh` for a new attachment, false when it is realized again.
+ * Before a port is first changed, what it was is recorded — unless the port was changed already by
+ * an attachment from before anyvpc kept such records (see mayRecordPortBefore).
+ */
+async function realize(
+  ctx: ProviderContext,
+  s: AttachmentState,
+  fresh: boolean,
+): Promise<AttachmentState["realization"]> {
   const site = ctx.sites.get(s.site);
+  const mayRecord = () =>
+    mayRecordPortBefore(ctx.ledger, {
+      key: portKeyOf(s),
+      owner: s.owner,
+      fresh,
+      attachmentIdOf: (owner) => idFor("attachment", owner),
+    });
   if (site.kind === "nvue") {
     // The port's bridge settings before anyvpc first changed it (kept once per port), for the
     // last attachment's delete to put back.
     const key = portKeyOf(s);
-    if (!(await ctx.ledger.getRecord(records.nvuePortBefore, key))) {
+    if (!(await ctx.ledger.getRecord(records.nvuePortBefore, key)) && (await mayRecord())) {
       const iface = await site.nvue.read(s.target.switch!, ["interface", s.target.interface!]);
       const bridge = iface !== null && typeof iface === "object" ? iface.bridge : undefined;
       const before: NvuePortBefore = { interfaceExisted: iface !== undefined, bridge: bridge ?? null };
@@ -348,7 +365,7 @@ async function realize(ctx: ProviderContext, s: AttachmentState): Promise<Attach
   // What the port was before anyvpc first changed it (kept once per port, for every attachment
   // of the VPC that shares it), so that the last attachment's delete gives it back.
   const portId = s.target.portId!;
-  if (!(await ctx.ledger.getRecord(records.metalPortBefore, portId))) {
+  if (!(await ctx.ledger.getRecord(records.metalPortBefore, portId)) && (await mayRecord())) {
     const before = await portBefore(site.metal, s.target.device!, portId);
     await ctx.ledger.updateRecord<PortBefore>(
       records.metalPortBefore,
@@ -506,7 +523,7 @@ export async function createAttachment(
       nic,
     );
     const planned = state;
-    state.realization = await onPort(portKey, () => realize(ctx, planned));
+    state.realization = await onPort(portKey, () => realize(ctx, planned, true));
     const id = idFor("attachment", owner);
     // Load balancers find their backends by id, also from another stack.
     await ctx.ledger.putRecord(records.attachment, id, state);
@@ -581,7 +598,7 @@ export async function updateAttachment(
     [vpc?.cidr ?? "", ...(vpc?.ipv6Cidr ? [vpc.ipv6Cidr] : [])].filter(Boolean),
     nic,
   );
-  state.realization = await onPort(portKeyOf(state), () => realize(ctx, state));
+  state.realization = await onPort(portKeyOf(state), () => realize(ctx, state, false));
   await ctx.ledger.putRecord(records.attachment, id, state);
   return { outs: state };
 }
