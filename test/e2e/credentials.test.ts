@@ -116,7 +116,7 @@ describe("e2e: credentials never in plaintext", function () {
     // One paragraph naming the resource, the call and the fix; no stack frames.
     assert.match(
       out,
-      /(checking|creating) Attachment (n3|m3) failed: (NVUE leaf\d|Metal API) \w+ \S+ answered 401: .*Check the credentials in anyvpc:fabric/,
+      /(checking|creating|updating) (Vpc|Subnet|Attachment) \S+ failed: (NVUE leaf\d|Metal API) \w+ \S+ answered 401: .*Check the credentials in anyvpc:fabric/,
     );
     assert.doesNotMatch(out, /\n\s+at /);
     assertNoSecret("the errors", out, [wrong.password, wrong.token, ...t.lab.secrets.map((s) => s.value)]);
