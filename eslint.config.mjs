@@ -30,14 +30,15 @@ const bans = {
     ban(rel("resources|drivers"), "the ledger only stores allocations: no resource handlers or drivers"),
   ],
   sim: [ban(rel("sim"), "product code never imports the simulators")],
+  resources: [ban(rel("drivers"), "resources reach a fabric only through its site adapter: no drivers")],
+  siteAdapters: [ban(rel("resources"), "site adapters sit below the resources: no resource handlers")],
   product: [
     ban(
       String.raw`${rel("provider|sdk|cli")}|^anyvpc(?:/|$)`,
       "simulators stand in for the APIs: they never import provider, SDK or CLI code",
     ),
   ],
-  // Ready for provider/sites/<kind>/: outside it, only provider/sites itself (its index) may be imported.
-  // Today provider/sites.ts is a file, and "../sites" names it or a future folder index alike.
+  // provider/sites/<kind>/: outside provider/sites, only its index (the registry and the interface) may be imported.
   sites: [
     ban(
       String.raw`^\.\.?/(?:.*/)?sites/(?!index(?:\.ts)?$)`,
@@ -51,7 +52,8 @@ const bans = {
 const zones = [
   { files: ["provider/**", "sdk/**"], bans: [...bans.sites, ...bans.sim] },
   { files: ["cli/**"], bans: bans.sites },
-  { files: ["provider/sites/**"], bans: bans.sim },
+  { files: ["provider/resources/**"], bans: [...bans.sites, ...bans.sim, ...bans.resources] },
+  { files: ["provider/sites/**"], bans: [...bans.sim, ...bans.siteAdapters] },
   { files: ["provider/ipam/**"], bans: [...bans.sites, ...bans.sim, ...bans.io] },
   { files: ["provider/drivers/**"], bans: [...bans.sites, ...bans.sim, ...bans.drivers] },
   { files: ["provider/ledger/**"], bans: [...bans.sites, ...bans.sim, ...bans.ledger] },

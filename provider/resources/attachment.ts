@@ -1,25 +1,15 @@
 // Attachment: one server port put into a subnet. This file holds its handlers: validate → plan the
 // host address (and IPv6) in the subnet → claim the port for the VPC (tenancy guard: a port serves
-// one VPC) → realize the port (NVUE access/trunk; Metal port layer 2 + VLAN) → outputs, including
-// the netplan document that configures the server.
+// one VPC) → the site's adapter puts the port on the subnet's VLAN (and records what the port was,
+// to give it back on delete) → outputs, including the netplan document that configures the server.
 import { InputError } from "../errors";
 import type { AttachmentArgs, AttachmentState, SubnetState } from "../generated/schema";
-import {
-  ensurePortVlan,
-  portBefore,
-  removePortVlan,
-  restorePort,
-  type PortBefore,
-} from "../drivers/metal/realize";
-import { portChanges, removePortChanges } from "../drivers/nvue/intent";
-import type { ConfigValue } from "../drivers/nvue/client";
-import { holds } from "../drivers/nvue/site";
 import { subnetLayout } from "../ipam/hosts";
 import { formatPrefix, prefix } from "../ipam/prefix";
 import type { AllocationRequest, PoolSpec } from "../ledger/ledger";
 import { planAllocation } from "../ledger/ledger";
-import { owners, pools, portKeys, records, type VpcRecord } from "../ledger/keys";
-import { mayRecordPortBefore } from "../ledger/upgrade";
+import { owners, pools, records, type VpcRecord } from "../ledger/keys";
+import type { AttachmentTarget, SiteAdapter } from "../sites";
 import {
   asFailure,
   idFor,
@@ -34,12 +24,9 @@ import {
   undoCreate,
 } from "./common";
 
-type Target =
-  { switch: string; interface: string } | { device: string; hostname: string; port: string; portId: string };
-
 interface Resolved {
   subnet: SubnetState;
-  target: Target;
+  target: AttachmentTarget;
   /** Identity of the physical port across stacks, for the tenancy guard. */
   portKey: string;
   server?: string;
@@ -84,98 +71,28 @@ async function resolve(
     fail("subnet", args.subnet, `is at site ${subnet.site}, which is not in the fabric description`);
     return { errors };
   }
-  if (site.kind === "nvue") {
-    let target: { switch: string; interface: string } | undefined;
-    if (args.server !== undefined) {
-      const sp = site.servers[args.server];
-      if (!sp)
-        fail(
-          "server",
-          args.server,
-          `is not a server of site ${subnet.site}`,
-          `Known servers: ${Object.keys(site.servers).join(", ") || "none"}`,
-        );
-      else target = { switch: sp.switch, interface: sp.port };
-    } else if (args.port !== undefined) {
-      target = args.port;
-    } else {
-      fail(
-        "metalDevice",
-        args.metalDevice,
-        `cannot attach to site ${subnet.site}, a switch fabric`,
-        "Use server or port",
-      );
-    }
-    if (target && !site.switches[target.switch]) {
-      fail(
-        args.port ? "port.switch" : "server",
-        args.port ? target.switch : args.server,
-        `names switch ${target.switch}, which site ${subnet.site} does not have`,
-        `Known switches: ${Object.keys(site.switches).join(", ")}`,
-      );
-      target = undefined;
-    }
-    return target
-      ? {
-          errors,
-          resolved: {
-            subnet,
-            target,
-            portKey: portKeys.switchPort(subnet.site, target.switch, target.interface),
-            ...(args.server ? { server: args.server } : {}),
-          },
-        }
-      : { errors };
-  }
-  const wanted = args.metalDevice?.device ?? args.server;
-  if (args.port !== undefined || wanted === undefined) {
+  const adapter = ctx.sites.get(subnet.site);
+  const { title, attachmentTargets } = adapter.capabilities;
+  if (!attachmentTargets.includes(given[0]!)) {
     fail(
-      "port",
-      args.port,
-      `cannot attach to site ${subnet.site}, an Equinix Metal metro`,
-      "Use metalDevice (or server, the device's hostname)",
+      given[0]!,
+      args[given[0]!],
+      `cannot attach to ${title} ${subnet.site}`,
+      `Use ${attachmentTargets.join(" or ")}`,
     );
     return { errors };
   }
-  // Devices are named by id or hostname; the port is keyed by the device's id, whichever was used.
-  const field = args.metalDevice ? "metalDevice.device" : "server";
-  const driver = ctx.sites.get(subnet.site);
-  if (driver.kind !== "equinix-metal") return { errors };
-  const device = (await driver.metal.listDevices(driver.site.projectId)).find(
-    (d) => d.id === wanted || d.hostname === wanted,
-  );
-  if (!device) {
-    fail(
-      field,
-      wanted,
-      `is not a device of the Metal project at site ${subnet.site}`,
-      "Use a device id or hostname of the project",
-    );
+  const found = await adapter.attachment.resolveTarget(ctx, args);
+  if (!found.ok) {
+    for (const e of found.errors) fail(e.field, e.value, e.problem, e.fix);
     return { errors };
   }
-  const portName = args.metalDevice?.port ?? "bond0";
-  const port = (device.network_ports ?? []).find((p) => p.name === portName);
-  if (!port) {
-    fail(
-      "metalDevice.port",
-      portName,
-      `is not a port of ${device.hostname ?? device.id}`,
-      "Use bond0, eth0 or eth1",
-    );
-    return { errors };
-  }
-  const target = {
-    device: device.id,
-    hostname: device.hostname ?? device.id,
-    port: portName,
-    portId: port.id,
-  };
   return {
     errors,
     resolved: {
       subnet,
-      target,
-      portKey: portKeys.devicePort(subnet.site, device.id, portName),
+      target: found.target,
+      portKey: found.portKey,
       ...(args.server ? { server: args.server } : {}),
     },
   };
@@ -315,72 +232,11 @@ export function netplanFor(
   return ["network:", "  version: 2", "  ethernets:", `    ${nic}:`, ...body].join("\n") + "\n";
 }
 
-/**
- * Puts the attachment on its port; `fresh` for a new attachment, false when it is realized again.
- * Before a port is first changed, what it was is recorded — unless the port was changed already by
- * an attachment from before anyvpc kept such records (see mayRecordPortBefore).
- */
-async function realize(
-  ctx: ProviderContext,
-  s: AttachmentState,
-  fresh: boolean,
-): Promise<AttachmentState["realization"]> {
-  const site = ctx.sites.get(s.site);
-  const mayRecord = () =>
-    mayRecordPortBefore(ctx.ledger, {
-      key: portKeyOf(s),
-      owner: s.owner,
-      fresh,
-      attachmentIdOf: (owner) => idFor("attachment", owner),
-    });
-  if (site.kind === "nvue") {
-    // The port's bridge settings before anyvpc first changed it (kept once per port), for the
-    // last attachment's delete to put back.
-    const key = portKeyOf(s);
-    if (!(await ctx.ledger.getRecord(records.nvuePortBefore, key)) && (await mayRecord())) {
-      const iface = await site.nvue.read(s.target.switch!, ["interface", s.target.interface!]);
-      const bridge = iface !== null && typeof iface === "object" ? iface.bridge : undefined;
-      const before: NvuePortBefore = { interfaceExisted: iface !== undefined, bridge: bridge ?? null };
-      await ctx.ledger.updateRecord<NvuePortBefore>(
-        records.nvuePortBefore,
-        key,
-        (current) => current ?? before,
-      );
-    }
-    await site.nvue.ensure(
-      s.target.switch!,
-      portChanges({ port: s.target.interface!, vlan: s.vlan, mode: s.mode as "access" | "trunk" }),
-    );
-    return { complete: true };
-  }
-  const subnet = await ctx.ledger.getRecord<SubnetState>(records.subnet, s.subnet);
-  const vlanId = subnet?.realization.vlanId;
-  if (!vlanId)
-    throw new InputError({
-      resource: "Attachment",
-      field: "subnet",
-      value: s.subnet,
-      problem: "has no VLAN on the Metal site yet",
-    });
-  // What the port was before anyvpc first changed it (kept once per port, for every attachment
-  // of the VPC that shares it), so that the last attachment's delete gives it back.
-  const portId = s.target.portId!;
-  if (!(await ctx.ledger.getRecord(records.metalPortBefore, portId)) && (await mayRecord())) {
-    const before = await portBefore(site.metal, s.target.device!, portId);
-    await ctx.ledger.updateRecord<PortBefore>(
-      records.metalPortBefore,
-      portId,
-      (current) => current ?? before,
-    );
-  }
-  await ensurePortVlan(site.metal, { portId, vlanId, vxlan: s.vlan, native: s.mode === "access" });
-  return { complete: true };
-}
-
-/** A switch port before anyvpc first changed it: whether it was configured, and its bridge settings. */
-interface NvuePortBefore {
-  interfaceExisted: boolean;
-  bridge: ConfigValue;
+/** Puts the attachment on its port; `fresh` for a new attachment, false when it is realized again. */
+async function realize(ctx: ProviderContext, s: AttachmentState, fresh: boolean): Promise<void> {
+  await ctx.sites
+    .get(s.site)
+    .attachment.realize(ctx, s, { fresh, attachmentIdOf: (owner) => idFor("attachment", owner) });
 }
 
 /**
@@ -388,38 +244,10 @@ interface NvuePortBefore {
  * it was before (`restore`; an update that re-realizes at once passes false).
  */
 async function unrealize(ctx: ProviderContext, s: AttachmentState, restore = true): Promise<void> {
-  const site = ctx.sites.get(s.site);
-  const others = ((await ctx.ledger.getRecord<string[]>(records.portUsers, portKeyOf(s))) ?? []).filter(
+  const others = ((await ctx.ledger.getRecord<string[]>(records.portUsers, portKeyOf(ctx, s))) ?? []).filter(
     (u) => u !== s.owner,
   );
-  if (site.kind === "nvue") {
-    const change = removePortChanges({
-      port: s.target.interface!,
-      vlan: s.vlan,
-      mode: s.mode as "access" | "trunk",
-      lastUse: others.length === 0,
-    });
-    await site.nvue.ensure(s.target.switch!, change);
-    if (others.length > 0 || !restore) return;
-    // The last attachment gives the port back its own bridge settings, and an interface anyvpc
-    // brought into the config leaves it again (not even an empty object stays).
-    const key = portKeyOf(s);
-    const before = await ctx.ledger.getRecord<NvuePortBefore>(records.nvuePortBefore, key);
-    if (before?.bridge)
-      await site.nvue.ensure(s.target.switch!, [
-        { path: ["interface", s.target.interface!, "bridge"], value: before.bridge },
-      ]);
-    if (!before?.interfaceExisted)
-      await site.nvue.removeIfEmpty(s.target.switch!, ["interface", s.target.interface!]);
-    await ctx.ledger.deleteRecord(records.nvuePortBefore, key);
-    return;
-  }
-  const subnet = await ctx.ledger.getRecord<SubnetState>(records.subnet, s.subnet);
-  const portId = s.target.portId!;
-  await removePortVlan(site.metal, { portId, vlanId: subnet?.realization.vlanId ?? "", vxlan: s.vlan });
-  const before = await ctx.ledger.getRecord<PortBefore>(records.metalPortBefore, portId);
-  if (restore && others.length === 0 && before && (await restorePort(site.metal, portId, before)))
-    await ctx.ledger.deleteRecord(records.metalPortBefore, portId);
+  await ctx.sites.get(s.site).attachment.unrealize(ctx, s, { lastUse: others.length === 0, restore });
 }
 
 /**
@@ -491,7 +319,7 @@ export async function createAttachment(
     const ip = (
       await ctx.ledger.allocate(pools.subnetHosts(inputs.subnet), hostSpec(subnet), owner, ipRequest(inputs))
     ).value.split("/")[0]!;
-    const site = ctx.sites.get(subnet.site);
+    const site: SiteAdapter = ctx.sites.get(subnet.site);
     state = {
       subnet: inputs.subnet,
       vpc: subnet.vpc,
@@ -516,14 +344,15 @@ export async function createAttachment(
       state.ipv6Gateway = subnet.ipv6Gateway;
     }
     const vpc = await ctx.ledger.getRecord<{ cidr: string; ipv6Cidr?: string }>(records.vpc, subnet.vpc);
-    const nic = inputs.hostInterface ?? (site.kind === "nvue" ? "eth0" : "bond0");
+    const nic = inputs.hostInterface ?? site.capabilities.defaultHostInterface;
     state.hostConfig = netplanFor(
       state,
       [vpc?.cidr ?? subnet.cidr, ...(vpc?.ipv6Cidr ? [vpc.ipv6Cidr] : [])],
       nic,
     );
     const planned = state;
-    state.realization = await onPort(portKey, () => realize(ctx, planned, true));
+    await onPort(portKey, () => realize(ctx, planned, true));
+    state.realization = { complete: true };
     const id = idFor("attachment", owner);
     // Load balancers find their backends by id, also from another stack.
     await ctx.ledger.putRecord(records.attachment, id, state);
@@ -552,29 +381,15 @@ async function releaseAll(
   if (users.length === 0) await ctx.ledger.release(holder);
 }
 
-const portKeyOf = (s: AttachmentState) =>
-  s.target.switch
-    ? portKeys.switchPort(s.site, s.target.switch, s.target.interface!)
-    : portKeys.devicePort(s.site, s.target.device!, s.target.port!);
+const portKeyOf = (ctx: ProviderContext, s: AttachmentState) =>
+  ctx.sites.get(s.site).attachment.portKey(s.target);
 
 export async function readAttachment(
   ctx: ProviderContext,
   id: string,
   props: AttachmentState,
 ): Promise<{ id: string; props: AttachmentState }> {
-  const site = ctx.sites.get(props.site);
-  let complete: boolean;
-  if (site.kind === "nvue") {
-    const want = portChanges({
-      port: props.target.interface!,
-      vlan: props.vlan,
-      mode: props.mode as "access" | "trunk",
-    })[0]!;
-    complete = holds(await site.nvue.read(props.target.switch!, want.path), want.value);
-  } else {
-    const port = await site.metal.getPort(props.target.portId!);
-    complete = (port.virtual_networks ?? []).some((v) => v.vxlan === props.vlan);
-  }
+  const complete = await ctx.sites.get(props.site).attachment.read(ctx, props);
   // Attachments made before they kept a ledger record get one on refresh, so load balancers can
   // find them by id.
   if (!(await ctx.ledger.getRecord(records.attachment, id)))
@@ -589,16 +404,17 @@ export async function updateAttachment(
   news: AttachmentArgs,
 ): Promise<{ outs: AttachmentState }> {
   const mode = news.mode ?? "access";
-  if (mode !== olds.mode) await onPort(portKeyOf(olds), () => unrealize(ctx, olds, false));
+  if (mode !== olds.mode) await onPort(portKeyOf(ctx, olds), () => unrealize(ctx, olds, false));
   const state: AttachmentState = { ...olds, mode };
   const vpc = await ctx.ledger.getRecord<{ cidr: string; ipv6Cidr?: string }>(records.vpc, olds.vpc);
-  const nic = news.hostInterface ?? (ctx.sites.get(olds.site).kind === "nvue" ? "eth0" : "bond0");
+  const nic = news.hostInterface ?? ctx.sites.get(olds.site).capabilities.defaultHostInterface;
   state.hostConfig = netplanFor(
     state,
     [vpc?.cidr ?? "", ...(vpc?.ipv6Cidr ? [vpc.ipv6Cidr] : [])].filter(Boolean),
     nic,
   );
-  state.realization = await onPort(portKeyOf(state), () => realize(ctx, state, false));
+  await onPort(portKeyOf(ctx, state), () => realize(ctx, state, false));
+  state.realization = { complete: true };
   await ctx.ledger.putRecord(records.attachment, id, state);
   return { outs: state };
 }
@@ -617,7 +433,7 @@ export async function deleteAttachment(
       problem: `is a backend of load balancer ${users.join(", ")}`,
       fix: "Remove it from the load balancer's backends first (in the same program, Pulumi updates the load balancer before this delete)",
     });
-  const portKey = portKeyOf(props);
+  const portKey = portKeyOf(ctx, props);
   // Taking the attachment off the port and out of the port's users is one step on that port, so
   // that of two attachments deleted at once exactly one sees itself the last.
   await onPort(portKey, async () => {

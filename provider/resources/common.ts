@@ -1,6 +1,5 @@
 // Shared plumbing of the resource handlers: the provider context (fabric and ledger, set by
 // configure), unknown-value handling at preview, and check-failure formatting.
-import { createHash } from "node:crypto";
 import path from "node:path";
 import type { Fabric } from "../generated/schema";
 import { AnyvpcError, InputError } from "../errors";
@@ -150,10 +149,7 @@ export function toFailures(errors: readonly InputError[]): CheckFailure[] {
   });
 }
 
-/** Stable, short id derived from an owner key. */
-export function idFor(kind: string, owner: string): string {
-  return `${kind}-${createHash("sha256").update(owner).digest("hex").slice(0, 12)}`;
-}
+export { idFor } from "../ids";
 
 /** Turns a planner or ledger error met during check into a failure on `field`. */
 export function asFailure(field: string, value: unknown, e: unknown): InputError {

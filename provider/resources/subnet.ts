@@ -1,23 +1,15 @@
-// Subnet: one L2 segment of a VPC at one site. This file holds its handlers: validate → plan the
-// CIDR (inside the VPC), gateway, VLAN (per site), VNI and IPv6 /64 through the ledger → realize
-// it on the site's fabric (NVUE: VLAN + L2VNI + SVI with the anycast gateway on every leaf; Metal:
-// VLAN + VRF IP reservation + VRF gateway) → outputs. The VPC is found by its id in the ledger.
+// Subnet: one L2 segment of a VPC at one site. This file holds its handlers: validate (with what the
+// site's kind supports) → plan the CIDR (inside the VPC), gateway, VLAN (per site), VNI and IPv6 /64
+// through the ledger → the site's adapter realizes it → outputs. The VPC is found by its id in the
+// ledger.
 import { InputError } from "../errors";
-import type { SubnetArgs, SubnetRealization, SubnetState } from "../generated/schema";
-import {
-  ensureVlan,
-  ensureVrfGateway,
-  ensureVrfReservation,
-  ownerTag,
-  teardownSubnet,
-  idOf,
-} from "../drivers/metal/realize";
-import { removeSubnetChanges, subnetChanges } from "../drivers/nvue/intent";
+import type { SubnetArgs, SubnetState } from "../generated/schema";
 import { subnetLayout } from "../ipam/hosts";
-import { contains, formatAddress, parsePrefix, prefix } from "../ipam/prefix";
+import { contains, parsePrefix, prefix } from "../ipam/prefix";
 import type { AllocationRequest, PoolSpec } from "../ledger/ledger";
 import { planAllocation } from "../ledger/ledger";
 import { pools, records, type VpcRecord } from "../ledger/keys";
+import type { SiteCapabilities } from "../sites";
 import {
   asFailure,
   idFor,
@@ -35,8 +27,6 @@ import {
 export const defaultSubnetSize = 24;
 export const defaultVlans = { from: 100, to: 3999 };
 const defaultL2Vnis = { from: 10_000, to: 999_999 };
-/** Metal VRF IP reservations are /22 to /29 (IPv4). */
-const metalSizes = { min: 22, max: 29 };
 
 function cidrRequest(args: SubnetArgs): AllocationRequest {
   return args.cidr !== undefined ? { prefix: args.cidr } : { length: args.size ?? defaultSubnetSize };
@@ -46,8 +36,9 @@ export async function vpcRecord(ctx: ProviderContext, vpcId: string): Promise<Vp
   return ctx.ledger.getRecord<VpcRecord>(records.vpc, vpcId);
 }
 
-function wantsIpv6(args: SubnetArgs, vpc: VpcRecord, siteKind: string): boolean {
-  return args.ipv6 ?? (vpc.ipv6Cidr !== undefined && siteKind === "nvue");
+/** IPv6 is on by default where the VPC has it and the site supports it. */
+function wantsIpv6(args: SubnetArgs, vpc: VpcRecord, site: SiteCapabilities): boolean {
+  return args.ipv6 ?? (vpc.ipv6Cidr !== undefined && site.ipv6);
 }
 
 export async function checkSubnet(
@@ -71,7 +62,8 @@ export async function checkSubnet(
       );
     } else {
       const site = known.site;
-      const siteConfig = site === undefined ? undefined : ctx.fabric.sites[site];
+      const caps =
+        site !== undefined && ctx.fabric.sites[site] ? ctx.sites.get(site).capabilities : undefined;
       if (site !== undefined && !vpc.sites.includes(site)) {
         fail(
           "site",
@@ -112,28 +104,24 @@ export async function checkSubnet(
           `is larger than the VPC's ${vpc.cidr}`,
           `Use /${vpcPrefix.length} or longer`,
         );
-      if (
-        length !== undefined &&
-        siteConfig?.kind === "equinix-metal" &&
-        (length < metalSizes.min || length > metalSizes.max)
-      ) {
+      const sizes = caps?.subnetPrefixLengths;
+      if (length !== undefined && sizes && (length < sizes.min || length > sizes.max)) {
         fail(
           known.cidr ? "cidr" : "size",
           known.cidr ?? length,
-          `cannot be a subnet on the Equinix Metal site ${site}`,
-          "Metal VRF subnets are /22 to /29",
+          `cannot be a subnet on ${caps.title} ${site}`,
+          sizes.why,
         );
       }
-      if (known.ipv6 === true && (vpc.ipv6Cidr === undefined || siteConfig?.kind !== "nvue")) {
+      if (known.ipv6 === true && vpc.ipv6Cidr === undefined)
+        fail("ipv6", true, "needs a VPC with IPv6", "Set ipv6: true on the Vpc, or leave ipv6 out");
+      else if (known.ipv6 === true && caps && !caps.ipv6)
         fail(
           "ipv6",
           true,
-          vpc.ipv6Cidr === undefined
-            ? "needs a VPC with IPv6"
-            : "is not supported on Equinix Metal sites yet",
-          "Set ipv6: true on the Vpc, or leave ipv6 out",
+          `is not supported on ${caps.title} ${site} yet`,
+          "Leave ipv6 out (or false) there",
         );
-      }
       if (errors.length === 0 && news.owner !== undefined && length !== undefined) {
         try {
           planAllocation(
@@ -175,95 +163,6 @@ export async function diffSubnet(_id: string, olds: SubnetState, news: SubnetArg
   };
 }
 
-async function realize(ctx: ProviderContext, s: SubnetState, vpc: VpcRecord): Promise<SubnetRealization> {
-  const site = ctx.sites.get(s.site);
-  if (site.kind === "nvue") {
-    const gateways = [`${s.gateway}/${s.size}`, ...(s.ipv6Gateway ? [`${s.ipv6Gateway}/64`] : [])];
-    const changes = subnetChanges({ vrf: vpc.vrf, vlan: s.vlan, vni: s.vni, gateways, description: s.name });
-    await site.nvue.ensureAll(new Map(site.nvue.switchNames.map((sw) => [sw, changes])));
-    return { kind: "nvue", complete: true, switches: site.nvue.switchNames };
-  }
-  const vrfId = vpc.realization?.[s.site]?.vrfId;
-  if (!vrfId)
-    throw new InputError({
-      resource: "Subnet",
-      field: "site",
-      value: s.site,
-      problem: "has no VRF of this VPC yet",
-      fix: "Run pulumi up again once the Vpc is realized",
-    });
-  const vlan = await ensureVlan(site.metal, site.site, {
-    owner: s.owner,
-    vxlan: s.vlan,
-    description: s.name,
-  });
-  const network = prefix(s.cidr);
-  const reservation = await ensureVrfReservation(site.metal, site.site, {
-    owner: s.owner,
-    vrfId,
-    network: formatAddress(4, network.network),
-    cidr: network.length,
-  });
-  const gateway = await ensureVrfGateway(site.metal, site.site, {
-    vlanId: vlan.id,
-    reservationId: reservation.id,
-  });
-  return {
-    kind: "equinix-metal",
-    complete: true,
-    vlanId: vlan.id,
-    reservationId: reservation.id,
-    gatewayId: gateway.id,
-  };
-}
-
-async function unrealize(
-  ctx: ProviderContext,
-  s: Pick<SubnetState, "site" | "vlan" | "owner" | "realization">,
-): Promise<void> {
-  const site = ctx.sites.get(s.site);
-  if (site.kind === "nvue") {
-    const changes = removeSubnetChanges(s.vlan);
-    await site.nvue.ensureAll(new Map(site.nvue.switchNames.map((sw) => [sw, changes])));
-    return;
-  }
-  const tag = ownerTag(s.owner);
-  const vlan = (await site.metal.listVlans(site.site.projectId, site.site.metro)).find((v) =>
-    (v.tags ?? []).includes(tag),
-  );
-  if (vlan)
-    await teardownSubnet(site.metal, site.site, {
-      vlanId: vlan.id,
-      vxlan: s.vlan,
-      reservationId: s.realization?.reservationId,
-    });
-}
-
-async function readRealization(ctx: ProviderContext, s: SubnetState): Promise<SubnetRealization> {
-  const site = ctx.sites.get(s.site);
-  if (site.kind === "nvue") {
-    const holding: string[] = [];
-    for (const sw of site.nvue.switchNames) {
-      const svi = await site.nvue.read(sw, ["interface", `vlan${s.vlan}`]);
-      const vni = await site.nvue.read(sw, ["bridge", "domain", "br_default", "vlan", String(s.vlan), "vni"]);
-      if (svi && vni && typeof vni === "object" && String(s.vni) in vni) holding.push(sw);
-    }
-    return { kind: "nvue", complete: holding.length === site.nvue.switchNames.length, switches: holding };
-  }
-  const tag = ownerTag(s.owner);
-  const vlan = (await site.metal.listVlans(site.site.projectId, site.site.metro)).find((v) =>
-    (v.tags ?? []).includes(tag),
-  );
-  const gateway =
-    vlan &&
-    (await site.metal.listGateways(site.site.projectId)).find((g) => idOf(g.virtual_network) === vlan.id);
-  const r: SubnetRealization = { kind: "equinix-metal", complete: Boolean(vlan && gateway) };
-  if (vlan) r.vlanId = vlan.id;
-  if (gateway) r.gatewayId = gateway.id;
-  if (s.realization?.reservationId) r.reservationId = s.realization.reservationId;
-  return r;
-}
-
 export async function createSubnet(
   ctx: ProviderContext,
   inputs: SubnetArgs,
@@ -278,7 +177,7 @@ export async function createSubnet(
       value: inputs.vpc,
       problem: "is not a VPC anyvpc knows",
     });
-  const siteKind = ctx.sites.get(inputs.site).kind;
+  const site = ctx.sites.get(inputs.site);
   let state: SubnetState | undefined;
   try {
     const cidrSpec: PoolSpec = { kind: "prefix", parent: vpc.cidr };
@@ -310,9 +209,9 @@ export async function createSubnet(
       ipv6: false,
       usableAddresses: Number(layout.usable),
       owner,
-      realization: { kind: siteKind, complete: false },
+      realization: { kind: site.kind, complete: false },
     };
-    if (wantsIpv6(inputs, vpc, siteKind) && vpc.ipv6Cidr) {
+    if (wantsIpv6(inputs, vpc, site.capabilities) && vpc.ipv6Cidr) {
       const v6 = (
         await ctx.ledger.allocate(
           pools.vpcIpv6Space(inputs.vpc),
@@ -328,7 +227,7 @@ export async function createSubnet(
       state.ipv6Gateway = subnetLayout(prefix(v6)).gateway;
     }
     if (inputs.tags !== undefined) state.tags = inputs.tags;
-    state.realization = await realize(ctx, state, vpc);
+    state.realization = await site.subnet.realize(ctx, state, vpc);
     const id = idFor("subnet", owner);
     await ctx.ledger.putRecord(records.subnet, id, state);
     return { id, outs: state };
@@ -339,7 +238,7 @@ export async function createSubnet(
       kind: "Subnet",
       id: idFor("subnet", owner),
       cause: e,
-      undo: made ? [() => unrealize(ctx, made)] : [],
+      undo: made ? [() => site.subnet.unrealize(ctx, made)] : [],
       release: () => ctx.ledger.release(owner),
       partial: () => made && { ...made, realization: { ...made.realization, complete: false } },
     });
@@ -354,7 +253,11 @@ export async function readSubnet(
   const held = await ctx.ledger.list({ pool: pools.vpcIpv4Space(props.vpc), owner: props.owner });
   return {
     id,
-    props: { ...props, cidr: held[0]?.value ?? "", realization: await readRealization(ctx, props) },
+    props: {
+      ...props,
+      cidr: held[0]?.value ?? "",
+      realization: await ctx.sites.get(props.site).subnet.read(ctx, props),
+    },
   };
 }
 
@@ -376,14 +279,14 @@ export async function updateSubnet(
         value: olds.vpc,
         problem: "is not a VPC anyvpc knows",
       });
-    state.realization = await realize(ctx, state, vpc);
+    state.realization = await ctx.sites.get(olds.site).subnet.realize(ctx, state, vpc);
   }
   await ctx.ledger.putRecord(records.subnet, id, state);
   return { outs: state };
 }
 
 export async function deleteSubnet(ctx: ProviderContext, id: string, props: SubnetState): Promise<void> {
-  await unrealize(ctx, props);
+  await ctx.sites.get(props.site).subnet.unrealize(ctx, props);
   await ctx.ledger.release(props.owner);
   await ctx.ledger.deleteRecord(records.subnet, id);
 }

@@ -7,22 +7,11 @@
 // VPC flows only over such a link; without one they stay apart.
 import { AnyvpcError } from "../errors";
 import type { InterconnectConfig as Interconnect, VpcInterconnectRealization } from "../generated/schema";
-import type { MetalClient } from "../drivers/metal/client";
-import {
-  deleteVrfVirtualCircuit,
-  ensureVrfVirtualCircuit,
-  ownerTag,
-  resolveConnectionPort,
-} from "../drivers/metal/realize";
-import { borderChanges, removeBorderChanges } from "../drivers/nvue/intent";
-import { holds } from "../drivers/nvue/site";
 import { formatAddress, prefix } from "../ipam/prefix";
 import { owners, pools } from "../ledger/keys";
+import type { BorderLink } from "../sites";
 import type { ProviderContext } from "./common";
 import { defaultVlans } from "./subnet";
-
-/** The ASN Metal VRFs speak BGP with unless the interconnect says otherwise. */
-export const defaultMetalAsn = 65100;
 
 export interface LinkedVpc {
   id: string;
@@ -30,18 +19,12 @@ export interface LinkedVpc {
   vrf: string;
   cidr: string;
   sites: readonly string[];
-  /** The Metal VRF of each Metal site, by site name. */
+  /** The cloud VRF of each cloud site, by site name. */
   metalVrfIds: Readonly<Record<string, string | undefined>>;
 }
 
 /** A VPC's links by interconnect name (as in VpcState.interconnects). */
 type Links = Readonly<Record<string, VpcInterconnectRealization | undefined>>;
-
-/** The ASN of the VPC VRFs anyvpc makes in a Metal metro (their local_asn, the border's BGP peer). */
-export function metalAsnOf(ctx: ProviderContext, metalSite: string): number {
-  const ic = Object.values(ctx.fabric.interconnects ?? {}).find((i) => i?.metal.site === metalSite);
-  return ic?.metal.asn ?? defaultMetalAsn;
-}
 
 /** The interconnects whose two sites the VPC spans. */
 export function linksOf(ctx: ProviderContext, sites: readonly string[]): [string, Interconnect][] {
@@ -50,29 +33,42 @@ export function linksOf(ctx: ProviderContext, sites: readonly string[]): [string
   );
 }
 
-function border(ctx: ProviderContext, ic: Interconnect, vpc: LinkedVpc, link: VpcInterconnectRealization) {
+/** The interconnect's two ends: a site that can be its switch end, and one that can be its cloud end. */
+function ends(ctx: ProviderContext, ic: Interconnect) {
+  const border = ctx.sites.get(ic.nvue.site).border;
+  const cloud = ctx.sites.get(ic.metal.site).cloud;
+  if (!border || !cloud)
+    throw new AnyvpcError(
+      `interconnect between ${ic.nvue.site} and ${ic.metal.site} joins the wrong kinds of site`,
+      {
+        fix: "nvue.site must be a switch-fabric site that can host a border, and metal.site a cloud site with virtual circuits",
+      },
+    );
+  return { border, cloud };
+}
+
+function borderLink(
+  ctx: ProviderContext,
+  ic: Interconnect,
+  vpc: LinkedVpc,
+  link: VpcInterconnectRealization,
+): BorderLink {
   return {
+    switch: ic.nvue.switch,
     vrf: vpc.vrf,
     port: ic.nvue.port,
     vlan: link.nniVlan,
     address: `${link.customerIp}/${prefix(link.subnet).length}`,
     peer: link.metalIp,
-    peerAsn: metalAsnOf(ctx, ic.metal.site),
+    peerAsn: ends(ctx, ic).cloud.asn(ctx),
   };
 }
 
-function drivers(ctx: ProviderContext, ic: Interconnect) {
-  const nvue = ctx.sites.get(ic.nvue.site);
-  const metal = ctx.sites.get(ic.metal.site);
-  if (nvue.kind !== "nvue" || metal.kind !== "equinix-metal")
-    throw new AnyvpcError(
-      `interconnect between ${ic.nvue.site} and ${ic.metal.site} joins the wrong kinds of site`,
-      {
-        fix: "nvue.site must be an NVUE site and metal.site an Equinix Metal metro",
-      },
-    );
-  return { nvue, metal };
-}
+const cloudPlace = (ic: Interconnect, owner: string) => ({
+  owner,
+  connectionId: ic.metal.connectionId,
+  portName: ic.metal.port ?? "primary",
+});
 
 /** Plans (idempotently, through the ledger) and realizes one link; returns what exists. */
 async function ensureLink(
@@ -82,7 +78,7 @@ async function ensureLink(
   ic: Interconnect,
 ): Promise<VpcInterconnectRealization> {
   const owner = owners.link(vpc.owner, name);
-  const { nvue, metal } = drivers(ctx, ic);
+  const { border, cloud } = ends(ctx, ic);
   const vlan = await ctx.ledger.allocate(
     pools.vlans(ic.nvue.site),
     { kind: "number", range: ctx.fabric.pools.vlans ?? defaultVlans },
@@ -104,20 +100,15 @@ async function ensureLink(
     customerIp: formatAddress(4, subnet.network + 2n),
   };
   const vrfId = vpc.metalVrfIds[ic.metal.site];
-  if (!vrfId) throw new AnyvpcError(`the VPC has no Metal VRF at ${ic.metal.site} yet`);
-  const vc = await ensureVrfVirtualCircuit(metal.metal, metal.site, {
-    owner,
-    connectionId: ic.metal.connectionId,
-    portName: ic.metal.port ?? "primary",
+  if (!vrfId) throw new AnyvpcError(`the VPC has no VRF at ${ic.metal.site} yet`);
+  const vc = await cloud.ensure(ctx, {
+    ...cloudPlace(ic, owner),
     vrfId,
-    nniVlan: link.nniVlan,
-    peerAsn: nvue.config.asn,
-    subnet: link.subnet,
-    metalIp: link.metalIp,
-    customerIp: link.customerIp,
+    realization: link,
+    peerAsn: border.asn,
   });
-  await nvue.nvue.ensure(ic.nvue.switch, borderChanges(border(ctx, ic, vpc, link)));
-  return { ...link, complete: true, virtualCircuitId: vc.id };
+  await border.ensure(ctx, borderLink(ctx, ic, vpc, link));
+  return { ...link, complete: true, virtualCircuitId: vc.virtualCircuitId };
 }
 
 async function removeLink(
@@ -128,36 +119,11 @@ async function removeLink(
   link: VpcInterconnectRealization | undefined,
 ): Promise<void> {
   const owner = owners.link(vpc.owner, name);
-  const { nvue, metal } = drivers(ctx, ic);
-  if (link) {
-    await nvue.nvue.ensure(ic.nvue.switch, removeBorderChanges(border(ctx, ic, vpc, link)));
-    // A border port with no link VLAN left leaves the bridge (an empty VLAN list would carry all).
-    const at = ["interface", ic.nvue.port];
-    const bridge = [...at, "bridge"];
-    await nvue.nvue.removeIfEmpty(
-      ic.nvue.switch,
-      [...bridge, "domain", "br_default", "vlan"],
-      [...bridge, "domain", "br_default"],
-      [...bridge, "domain"],
-      bridge,
-      at,
-    );
-  }
+  const { border, cloud } = ends(ctx, ic);
+  if (link) await border.remove(ctx, borderLink(ctx, ic, vpc, link));
   // The circuit is found by its owner tag, so one a crashed create made is removed too.
-  for (const vc of await circuitsOf(metal.metal, ic, owner))
-    await deleteVrfVirtualCircuit(metal.metal, vc.id);
+  await cloud.remove(ctx, cloudPlace(ic, owner));
   await ctx.ledger.release(owner);
-}
-
-/** The circuits on the interconnect's port tagged with `owner`. */
-async function circuitsOf(client: MetalClient, ic: Interconnect, owner: string) {
-  const port = await resolveConnectionPort(client, ic.metal.connectionId, {
-    portName: ic.metal.port ?? "primary",
-  });
-  const tag = ownerTag(owner);
-  return (await client.listPortVirtualCircuits(ic.metal.connectionId, port.id)).filter((c) =>
-    (c.tags ?? []).includes(tag),
-  );
 }
 
 /**
@@ -197,13 +163,10 @@ export async function readLinks(
   for (const [name, ic] of linksOf(ctx, vpc.sites)) {
     const link = links[name];
     if (!link) continue;
-    const { nvue, metal } = drivers(ctx, ic);
-    const circuits = await circuitsOf(metal.metal, ic, owners.link(vpc.owner, name));
-    const vc = circuits.find((c) => c.status === "active");
-    let onBorder = true;
-    for (const change of borderChanges(border(ctx, ic, vpc, link)))
-      onBorder &&= holds(await nvue.nvue.read(ic.nvue.switch, change.path), change.value);
-    out[name] = { ...link, complete: Boolean(vc) && onBorder };
+    const { border, cloud } = ends(ctx, ic);
+    const active = await cloud.holds(ctx, cloudPlace(ic, owners.link(vpc.owner, name)));
+    const onBorder = await border.holds(ctx, borderLink(ctx, ic, vpc, link));
+    out[name] = { ...link, complete: active && onBorder };
   }
   return out;
 }

@@ -1,9 +1,8 @@
 // Vpc: a tenant network spanning one or more sites. This file holds its handlers: validate → plan
-// (through the ledger) → return outputs. Realization on the fabric comes with the drivers.
+// the CIDR, L3VNI and IPv6 /48 (through the ledger) → each site's adapter realizes the VRF →
+// outputs. The VPC's links over the fabric's interconnects are in vpc-interconnects.ts.
 import { InputError } from "../errors";
 import type { VpcArgs, VpcInterconnectRealization, VpcSiteRealization, VpcState } from "../generated/schema";
-import { deleteVrf, ensureVrf, ownerTag } from "../drivers/metal/realize";
-import { removeVrfChanges, vrfChanges } from "../drivers/nvue/intent";
 import { contains, formatPrefix, parsePrefix } from "../ipam/prefix";
 import { owners, pools, records, type VpcRecord } from "../ledger/keys";
 import { planAllocation, type AllocationRequest, type PoolSpec } from "../ledger/ledger";
@@ -20,7 +19,8 @@ import {
   type ResourceHandlers,
   undoCreate,
 } from "./common";
-import { ensureLinks, metalAsnOf, readLinks, removeLinks, type LinkedVpc } from "./vpc-interconnects";
+import type { VpcFacts } from "../sites";
+import { ensureLinks, readLinks, removeLinks, type LinkedVpc } from "./vpc-interconnects";
 
 export const defaultVpcSize = 16;
 
@@ -140,79 +140,16 @@ export function vrfNameFor(name: string, l3Vni: number): string {
   return `${name.slice(0, 9)}-${l3Vni.toString(36)}`;
 }
 
-interface VpcFacts {
-  owner: string;
-  vrf: string;
-  l3Vni: number;
-  cidr: string;
-  ipv6Cidr?: string;
-}
-
-async function realizeSite(
-  ctx: ProviderContext,
-  siteName: string,
-  vpc: VpcFacts,
-): Promise<VpcSiteRealization> {
-  const site = ctx.sites.get(siteName);
-  if (site.kind === "nvue") {
-    const changes = vrfChanges({
-      vrf: vpc.vrf,
-      l3Vni: vpc.l3Vni,
-      routeTarget: `${site.config.asn}:${vpc.l3Vni}`,
-      asn: site.config.asn,
-    });
-    await site.nvue.ensureAll(new Map(site.nvue.switchNames.map((sw) => [sw, changes])));
-    return { kind: "nvue", complete: true, switches: site.nvue.switchNames };
-  }
-  const vrf = await ensureVrf(site.metal, site.site, {
-    owner: vpc.owner,
-    name: vpc.vrf,
-    ipRanges: [vpc.cidr],
-    localAsn: metalAsnOf(ctx, siteName),
-    description: "anyvpc",
-  });
-  return { kind: "equinix-metal", complete: true, vrfId: vrf.id };
+async function realizeSite(ctx: ProviderContext, site: string, vpc: VpcFacts): Promise<VpcSiteRealization> {
+  return ctx.sites.get(site).vpc.realize(ctx, vpc);
 }
 
 async function unrealizeSite(
   ctx: ProviderContext,
-  siteName: string,
+  site: string,
   vpc: Pick<VpcFacts, "owner" | "vrf">,
 ): Promise<void> {
-  const site = ctx.sites.get(siteName);
-  if (site.kind === "nvue") {
-    const changes = removeVrfChanges(vpc.vrf);
-    await site.nvue.ensureAll(new Map(site.nvue.switchNames.map((sw) => [sw, changes])));
-    return;
-  }
-  const tag = ownerTag(vpc.owner);
-  for (const vrf of await site.metal.listVrfs(site.site.projectId, site.site.metro)) {
-    if ((vrf.tags ?? []).includes(tag)) await deleteVrf(site.metal, vrf.id);
-  }
-}
-
-/** What the site's fabric really holds for this VPC (refresh reports it; diff repairs it). */
-async function readSite(
-  ctx: ProviderContext,
-  siteName: string,
-  vpc: Pick<VpcFacts, "owner" | "vrf" | "l3Vni">,
-): Promise<VpcSiteRealization> {
-  const site = ctx.sites.get(siteName);
-  if (site.kind === "nvue") {
-    const holding: string[] = [];
-    for (const sw of site.nvue.switchNames) {
-      const vni = await site.nvue.read(sw, ["vrf", vpc.vrf, "evpn", "vni"]);
-      if (vni && typeof vni === "object" && String(vpc.l3Vni) in vni) holding.push(sw);
-    }
-    return { kind: "nvue", complete: holding.length === site.nvue.switchNames.length, switches: holding };
-  }
-  const tag = ownerTag(vpc.owner);
-  const vrf = (await site.metal.listVrfs(site.site.projectId, site.site.metro)).find((v) =>
-    (v.tags ?? []).includes(tag),
-  );
-  return vrf
-    ? { kind: "equinix-metal", complete: true, vrfId: vrf.id }
-    : { kind: "equinix-metal", complete: false };
+  await ctx.sites.get(site).vpc.unrealize(ctx, vpc);
 }
 
 /** What the VPC's interconnect links need to know of it. */
@@ -309,7 +246,7 @@ export async function readVpc(
 ): Promise<{ id: string; props: VpcState }> {
   const held = await ctx.ledger.list({ pool: pools.vpcIpv4, owner: props.owner });
   const realization: Record<string, VpcSiteRealization> = {};
-  for (const site of props.sites) realization[site] = await readSite(ctx, site, props);
+  for (const site of props.sites) realization[site] = await ctx.sites.get(site).vpc.read(ctx, props);
   const interconnects = await readLinks(
     ctx,
     linked(props.owner, props, props.sites, realization),

@@ -214,7 +214,7 @@ const cases: Case[] = [
     what: "a Metal device on a switch site",
     add: attach({ metalDevice: { device: "node-1" } }),
     property: "metalDevice",
-    reason: /switch fabric.*Use server or port/,
+    reason: /switch-fabric site.*Use server or port/,
   },
   {
     what: "unknown Metal device",

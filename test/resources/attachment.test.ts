@@ -102,7 +102,10 @@ describe("Attachment over both fabrics", function () {
       await failureOn({ port: { switch: "leaf7", interface: "swp1" } }, "port.switch"),
       /does not have/,
     );
-    assert.match(await failureOn({ metalDevice: { device: "node-1" } }, "metalDevice"), /a switch fabric/);
+    assert.match(
+      await failureOn({ metalDevice: { device: "node-1" } }, "metalDevice"),
+      /cannot attach to the NVUE switch-fabric site/,
+    );
     assert.match(
       await failureOn({ server: "node-1", port: { switch: "leaf1", interface: "swp3" } }, "port"),
       /cannot be given together with server/,

@@ -258,7 +258,7 @@ describe("LoadBalancer on a switch fabric", function () {
     );
     assert.match(
       (await checkLoadBalancer(ctx, {}, lbArgs({ mode: "bgp", public: true }))).failures[0]!.reason,
-      /cannot serve a public VIP at a switch-fabric site yet/,
+      /cannot serve a public VIP at the NVUE switch-fabric site ams yet/,
     );
     await deleteLoadBalancer(ctx, speakers.id, speakers.outs);
     for (const leaf of ["leaf1", "leaf2"])

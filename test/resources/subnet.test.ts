@@ -92,7 +92,7 @@ describe("Subnet over both fabrics", function () {
         "size",
         /cannot be a subnet on the Equinix Metal site da. Metal VRF subnets are \/22 to \/29/,
       ],
-      [{ site: "da", ipv6: true }, "ipv6", /not supported on Equinix Metal sites/],
+      [{ site: "da", ipv6: true }, "ipv6", /is not supported on the Equinix Metal site da yet/],
     ];
     for (const [patch, field, reason] of cases) {
       const { failures } = await checkSubnet(ctx, {}, {

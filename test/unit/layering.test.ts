@@ -18,6 +18,8 @@ const noSim = "product code never imports the simulators";
 const simDeps = "simulators stand in for the APIs: they never import provider, SDK or CLI code";
 const ledgerDeps = "the ledger only stores allocations: no resource handlers or drivers";
 const sites = "sites are reached only through their interface, provider/sites";
+const resourceDeps = "resources reach a fabric only through its site adapter: no drivers";
+const siteDeps = "site adapters sit below the resources: no resource handlers";
 
 // [file the import is written in, module specifier, reason expected (undefined: allowed)]
 type Case = [file: string, specifier: string, reason: string | undefined];
@@ -66,7 +68,7 @@ const cases: Record<string, Case[]> = {
     ["provider/resources/f.ts", "../../sim/nvue", noSim],
     ["sdk/f.ts", "../sim/lab-config", noSim],
     ["sdk/f.ts", "../sim", noSim],
-    ["provider/resources/f.ts", "../drivers/nvue/intent", undefined],
+    ["provider/resources/f.ts", "../ledger/keys", undefined],
     ["sdk/f.ts", "../provider/ipam/prefix", undefined],
     ["cli/f.ts", "../sim/lab", undefined],
     ["test/unit/f.ts", "../../sim/lab", undefined],
@@ -89,6 +91,16 @@ const cases: Record<string, Case[]> = {
     ["provider/ledger/f.ts", "../errors", undefined],
     ["provider/ledger/f.ts", "pg", undefined],
     ["provider/ledger/f.ts", "node:fs", undefined],
+  ],
+  "resources reach fabrics only through site adapters, which import no resources": [
+    ["provider/resources/f.ts", "../drivers/nvue/intent", resourceDeps],
+    ["provider/resources/f.ts", "../drivers/metal/realize", resourceDeps],
+    ["provider/resources/sub/f.ts", "../../drivers/http", resourceDeps],
+    ["provider/sites/nvue/f.ts", "../../resources/common", siteDeps],
+    ["provider/sites/f.ts", "../resources/vpc", siteDeps],
+    ["provider/sites/nvue/f.ts", "../../drivers/nvue/site", undefined],
+    ["provider/sites/nvue/f.ts", "../../ledger/keys", undefined],
+    ["provider/sites/nvue/f.ts", "../adapter", undefined],
   ],
   "sites are reached only through their interface": [
     ["provider/resources/f.ts", "../sites/nvue", sites],
