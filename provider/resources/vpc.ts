@@ -147,7 +147,7 @@ async function realizeSite(ctx: ProviderContext, site: string, vpc: VpcFacts): P
 async function unrealizeSite(
   ctx: ProviderContext,
   site: string,
-  vpc: Pick<VpcFacts, "owner" | "vrf">,
+  vpc: Pick<VpcFacts, "owner" | "vrf" | "l3Vni">,
 ): Promise<void> {
   await ctx.sites.get(site).vpc.unrealize(ctx, vpc);
 }

@@ -66,7 +66,7 @@ export interface VpcRealizer {
   realize(ctx: SiteContext, vpc: VpcFacts): Promise<VpcSiteRealization>;
   /** What the fabric really holds for the VPC (refresh reports it; diff repairs it). */
   read(ctx: SiteContext, vpc: Pick<VpcFacts, "owner" | "vrf" | "l3Vni">): Promise<VpcSiteRealization>;
-  unrealize(ctx: SiteContext, vpc: Pick<VpcFacts, "owner" | "vrf">): Promise<void>;
+  unrealize(ctx: SiteContext, vpc: Pick<VpcFacts, "owner" | "vrf" | "l3Vni">): Promise<void>;
 }
 
 export interface SubnetRealizer {
@@ -74,7 +74,7 @@ export interface SubnetRealizer {
   read(ctx: SiteContext, subnet: SubnetState): Promise<SubnetRealization>;
   unrealize(
     ctx: SiteContext,
-    subnet: Pick<SubnetState, "site" | "vlan" | "owner" | "realization">,
+    subnet: Pick<SubnetState, "site" | "vlan" | "vni" | "owner" | "realization">,
   ): Promise<void>;
 }
 
