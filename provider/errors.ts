@@ -84,3 +84,74 @@ export class ApiError extends AnyvpcError {
     this.ambiguous = init.ambiguous ?? false;
   }
 }
+
+/**
+ * An Arista EOS eAPI call failed: an HTTP status (401 for bad credentials), a JSON-RPC error
+ * (code 1002 for a refused CLI command, 1005 for one the user may not run), a malformed answer or
+ * no answer at all. For a refused command it names the command: `commandIndex` is its 0-based
+ * position in the call's `cmds`, `command` its text and `errors` EOS's reasons (the `errors` of
+ * the failing entry of `error.data`; pyeapi `eapilib.py`, CommandError). Built from the response
+ * and the commands, never from the request's credentials; the driver redacts the password first.
+ */
+export class EosApiError extends ApiError {
+  readonly switchName: string;
+  /** The JSON-RPC error code (1000-1005, or -32xxx for a malformed request); undefined for HTTP or network failures. */
+  readonly code: number | undefined;
+  readonly commandIndex: number | undefined;
+  readonly command: string | undefined;
+  readonly errors: readonly string[];
+  constructor(
+    switchName: string,
+    init: {
+      status: number;
+      apiMessage: string;
+      code?: number;
+      commandIndex?: number;
+      command?: string;
+      errors?: readonly string[];
+      ambiguous?: boolean;
+    },
+  ) {
+    super(`EOS ${switchName}`, {
+      status: init.status,
+      method: "POST",
+      path: "/command-api",
+      apiMessage: init.apiMessage,
+      ambiguous: init.ambiguous,
+    });
+    this.switchName = switchName;
+    this.code = init.code;
+    this.commandIndex = init.commandIndex;
+    this.command = init.command;
+    this.errors = init.errors ?? [];
+  }
+}
+
+/**
+ * A configuration session failed and so did the abort sent after it: both failures are reported
+ * (`failure` first, `abortFailure` second) and the session may still be pending on the switch.
+ * Its own fields are those of the first failure, so callers that look at status or code see why
+ * the change failed.
+ */
+export class EosAbortError extends EosApiError {
+  readonly session: string;
+  readonly failure: unknown;
+  readonly abortFailure: unknown;
+  constructor(switchName: string, session: string, failure: unknown, abortFailure: unknown) {
+    const first = failure instanceof EosApiError ? failure : undefined;
+    const text = (e: unknown) =>
+      e instanceof ApiError ? e.apiMessage : e instanceof Error ? e.message : String(e);
+    super(switchName, {
+      status: first?.status ?? 0,
+      apiMessage: `${text(failure)}; aborting configuration session ${session} afterwards failed too: ${text(abortFailure)} (the session may still be pending on the switch)`,
+      code: first?.code,
+      commandIndex: first?.commandIndex,
+      command: first?.command,
+      errors: first?.errors,
+      ambiguous: true,
+    });
+    this.session = session;
+    this.failure = failure;
+    this.abortFailure = abortFailure;
+  }
+}

@@ -1,12 +1,20 @@
 // A small simulated fabric for the quick start and the tests: an NVUE site "ams" (two leaves,
-// four servers cabled to them) and an Equinix Metal metro "da", joined by an interconnect (leaf2's
-// swp16 cabled to the metro's dedicated interconnection). With a state directory the
+// four servers cabled to them), an Arista EOS site "fra" (two leaves, four servers) and an Equinix
+// Metal metro "da", the metro joined to ams by an interconnect (leaf2's swp16 cabled to the metro's
+// dedicated interconnection). With a state directory the
 // simulators keep their state (and the lab its credentials) on disk, so a later process can
 // refresh or destroy what an earlier one created.
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:net";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import {
+  baselineConfig,
+  renderRunningConfig,
+  startEosSimulator,
+  type EosSimulator,
+  type EosSwitchSpec,
+} from "./eos";
 import { checkInventory, startMetalSimulator, type MetalSimulator } from "./metal";
 // Imported rather than read from disk so that the compiled lab (dist/sim) carries it along.
 import exampleInventory from "./metal/inventory.example.json";
@@ -37,6 +45,9 @@ export interface Lab {
   /** The `interconnects` block of the fabric description. */
   interconnects: HybridFabric["interconnects"];
   nvue: NvueSimulator;
+  eos: EosSimulator;
+  /** The running-config an EOS leaf of site fra starts with: what destroy must give back. */
+  eosBaseline(sw: string): string;
   metal: MetalSimulator;
   /** Starts answering TCP on a server's port (at its probe address): a healthy backend there. */
   serve(server: string, port: number): Promise<void>;
@@ -50,6 +61,14 @@ export interface Lab {
 }
 
 const leaves = ["leaf1", "leaf2"];
+const eosLeaves: EosSwitchSpec[] = ["eos1", "eos2"].map((name, i) => ({
+  name,
+  ports: Array.from({ length: 16 }, (_, p) => `Ethernet${p + 1}`),
+  asn: 65010,
+  routerId: `10.255.1.${i + 1}`,
+  vtep: `10.11.10.${i + 1}`,
+}));
+
 /**
  * The servers and their cabling. `probe` is where the provider reaches each for load balancer
  * health checks: a loopback address on this machine, where the lab serves the server's ports.
@@ -59,6 +78,14 @@ export const labServers: Record<string, { switch: string; port: string; probe: s
   "node-2": { switch: "leaf2", port: "swp1", probe: "127.77.0.2" },
   "node-3": { switch: "leaf1", port: "swp2", probe: "127.77.0.3" },
   "node-4": { switch: "leaf2", port: "swp2", probe: "127.77.0.4" },
+};
+
+/** The servers of the EOS site fra, likewise. */
+export const labEosServers: Record<string, { switch: string; port: string; probe: string }> = {
+  "node-5": { switch: "eos1", port: "Ethernet1", probe: "127.77.0.5" },
+  "node-6": { switch: "eos2", port: "Ethernet1", probe: "127.77.0.6" },
+  "node-7": { switch: "eos1", port: "Ethernet2", probe: "127.77.0.7" },
+  "node-8": { switch: "eos2", port: "Ethernet2", probe: "127.77.0.8" },
 };
 
 function credentials(stateDir: string | undefined): { password: string; token: string } {
@@ -77,11 +104,16 @@ function credentials(stateDir: string | undefined): { password: string; token: s
  * Pulumi's refresh and destroy reach the fabric through the provider configuration stored in
  * the stack's state at the last update, URLs included.
  */
-function savedPorts(stateDir: string | undefined): { nvue: number; metal: number } {
+function savedPorts(stateDir: string | undefined): { nvue: number; metal: number; eos: number } {
   const file = stateDir && path.join(stateDir, "ports.json");
-  return file && existsSync(file)
-    ? (JSON.parse(readFileSync(file, "utf8")) as { nvue: number; metal: number })
-    : { nvue: 0, metal: 0 };
+  return {
+    nvue: 0,
+    metal: 0,
+    eos: 0,
+    ...(file && existsSync(file)
+      ? (JSON.parse(readFileSync(file, "utf8")) as { nvue: number; metal: number; eos?: number })
+      : {}),
+  };
 }
 
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
@@ -100,6 +132,13 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     stateFile: state("nvue.json"),
     port: ports.nvue,
   });
+  const eos = await startEosSimulator({
+    switches: eosLeaves,
+    username: "anyvpc",
+    password,
+    stateFile: state("eos.json"),
+    port: ports.eos,
+  });
   const inventory = checkInventory(exampleInventory, "sim/metal/inventory.example.json");
   const metal = await startMetalSimulator({
     inventory,
@@ -112,7 +151,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     const port = (url: string) => Number(new URL(url).port);
     writeFileSync(
       path.join(opts.stateDir, "ports.json"),
-      JSON.stringify({ nvue: port(nvue.url), metal: port(metal.url) }),
+      JSON.stringify({ nvue: port(nvue.url), metal: port(metal.url), eos: port(eos.url) }),
     );
   }
   const sites = {
@@ -123,6 +162,17 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         leaves.map((l) => [l, { url: nvue.baseUrlOf(l), username: "anyvpc", password }]),
       ),
       servers: labServers,
+    },
+    fra: {
+      kind: "eos",
+      asn: 65010,
+      switches: Object.fromEntries(
+        eosLeaves.map((l) => [
+          l.name,
+          { url: eos.urlOf(l.name), username: "anyvpc", password, routerId: l.routerId },
+        ]),
+      ),
+      servers: labEosServers,
     },
     da: {
       kind: "equinix-metal",
@@ -167,7 +217,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       if (listeners.has(key)) return resolve();
       const srv = createServer((socket) => socket.end());
       srv.once("error", reject);
-      srv.listen(port, labServers[server]!.probe, () => {
+      srv.listen(port, (labServers[server] ?? labEosServers[server])!.probe, () => {
         listeners.set(key, srv);
         resolve();
       });
@@ -196,15 +246,22 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         value: password,
         credential: "password" as const,
       })),
+      ...eosLeaves.map((l) => ({
+        path: `sites.fra.switches.${l.name}.password`,
+        value: password,
+        credential: "password" as const,
+      })),
       { path: "sites.da.token", value: token, credential: "token" as const },
     ],
     nvue,
+    eos,
+    eosBaseline: (sw) => renderRunningConfig(baselineConfig(eosLeaves.find((l) => l.name === sw)!)),
     metal,
     close: async () => {
       await Promise.all(
         [...listeners.keys()].map((k) => stopServing(k.split(":")[0]!, Number(k.split(":")[1]))),
       );
-      await Promise.all([nvue.close(), metal.close()]);
+      await Promise.all([nvue.close(), eos.close(), metal.close()]);
     },
   };
 }

@@ -16,13 +16,13 @@ export type Ipv4Cidr = string;
  */
 export type Ipv6Cidr = string;
 /**
- * One site of the fabric: a leaf/spine switch fabric driven through NVUE, or an Equinix Metal metro.
+ * One site of the fabric: a leaf/spine switch fabric driven through NVIDIA Cumulus NVUE or Arista EOS eAPI, or an Equinix Metal metro.
  *
  * This interface was referenced by `Anyvpc`'s JSON-Schema
  * via the `definition` "Site".
  */
 export type Site = Site1 & Site2;
-export type Site1 = NvueSiteConfig | MetalSiteConfig;
+export type Site1 = NvueSiteConfig | MetalSiteConfig | EosSiteConfig;
 
 /**
  * Inputs and outputs of anyvpc's resources and the fabric description. The one source of truth: the provider validates with it (ajv) and the TypeScript types are generated from it (npm run gen).
@@ -103,8 +103,65 @@ export interface MetalSiteConfig {
    */
   token?: string;
 }
+/**
+ * A leaf/spine EVPN-VXLAN fabric of Arista EOS leaves, driven over eAPI. The leaves' underlay (router bgp <asn> with its EVPN peers, interface Vxlan1 with its source interface, ip virtual-router mac-address) is the operator's; anyvpc adds VRFs, VLANs, SVIs, VNIs, ports, routes and ACLs.
+ *
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "EosSite".
+ */
+export interface EosSiteConfig {
+  kind: "eos";
+  /**
+   * BGP ASN of the leaves' router bgp (route targets are ASN:VNI).
+   */
+  asn: number;
+  switches: {
+    [k: string]: EosSwitchConfig | undefined;
+  };
+  /**
+   * Which switch port each server is cabled to.
+   */
+  servers: {
+    [k: string]: EosServerPort | undefined;
+  };
+}
+/**
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "EosSwitch".
+ */
+export interface EosSwitchConfig {
+  /**
+   * eAPI base, e.g. https://leaf1 (anyvpc posts to <url>/command-api)
+   */
+  url: string;
+  username: string;
+  /**
+   * Set it as a Pulumi secret (pulumi config set --secret --path).
+   */
+  password: string;
+  /**
+   * PEM of the CA that signed the switch's certificate.
+   */
+  caPem?: string;
+  /**
+   * The leaf's BGP router id: route distinguishers are <routerId>:<VNI>.
+   */
+  routerId: string;
+}
+/**
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "EosServerPort".
+ */
+export interface EosServerPort {
+  switch: Name;
+  port: string;
+  /**
+   * Where the provider can reach this server for load balancer health checks (e.g. its management address). Without it, health is reported unknown.
+   */
+  probe?: string;
+}
 export interface Site2 {
-  kind: "nvue" | "equinix-metal";
+  kind: "nvue" | "eos" | "equinix-metal";
 }
 /**
  * Address and number pools that anyvpc plans from.

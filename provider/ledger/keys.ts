@@ -53,7 +53,7 @@ export const owners = {
 
 /** Port keys: one physical port's identity across stacks (pools.port, port users, NVUE port records). */
 export const portKeys = {
-  /** A switch port at an NVUE site: site/switch/interface. */
+  /** A switch port at a switch-fabric site (NVUE, EOS): site/switch/interface. */
   switchPort: (site: string, sw: string, iface: string) => `${site}/${sw}/${iface}`,
   /** A device port at an Equinix Metal metro: site/device id/port name. */
   devicePort: (site: string, deviceId: string, port: string) => `${site}/${deviceId}/${port}`,
@@ -75,6 +75,8 @@ export const records = {
   metalPortBefore: "metal-port-before",
   /** A switch port's bridge settings before anyvpc first changed it (NvuePortBefore), by port key. */
   nvuePortBefore: "nvue-port-before",
+  /** An EOS switch port's configuration lines before anyvpc first changed it (EosPortBefore), by port key. */
+  eosPortBefore: "eos-port-before",
 } as const;
 
 export type RecordKind = (typeof records)[keyof typeof records];

@@ -5,6 +5,7 @@
 import { AnyvpcError } from "../errors";
 import type { Fabric } from "../generated/schema";
 import type { SiteAdapter } from "./adapter";
+import { eosAdapter } from "./eos";
 import { metalAdapter } from "./equinix-metal";
 import { nvueAdapter } from "./nvue";
 
@@ -31,6 +32,7 @@ const registry: {
   ) => SiteAdapter;
 } = {
   nvue: (name, config) => nvueAdapter(name, config),
+  eos: (name, config) => eosAdapter(name, config),
   "equinix-metal": (name, config, env) => metalAdapter(name, config, env),
 };
 

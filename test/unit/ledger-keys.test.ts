@@ -61,6 +61,7 @@ describe("ledger keys (a compatibility contract with ledgers already written)", 
         backendUsers: "backend-users",
         metalPortBefore: "metal-port-before",
         nvuePortBefore: "nvue-port-before",
+        eosPortBefore: "eos-port-before",
       },
     );
   });
@@ -121,12 +122,15 @@ describe("provider code names the ledger's keys only through provider/ledger/key
 
   // The names themselves, written anywhere but in keys.ts.
   const ownName = [
-    /["'`](?:vpc-ipv4|vpc-ipv6|l3vni|l2vni|public-ipv4|port-users|backend-users|metal-port-before|nvue-port-before)["'`]/,
+    /["'`](?:vpc-ipv4|vpc-ipv6|l3vni|l2vni|public-ipv4|port-users|backend-users|metal-port-before|nvue-port-before|eos-port-before)["'`]/,
     /`(?:vpc|subnet|vlan|port)\/\$\{/,
     /#lb-range|#link\//,
   ];
 
-  for (const file of tsFiles(path.join(provider, "resources"))) {
+  for (const file of [
+    ...tsFiles(path.join(provider, "resources")),
+    ...tsFiles(path.join(provider, "sites")),
+  ]) {
     it(`${path.relative(repoRoot, file)} writes no ledger name as a literal`, () => {
       const lines = readFileSync(file, "utf8").split("\n");
       const found = lines.filter((line) => literalName.some((pattern) => pattern.test(line)));

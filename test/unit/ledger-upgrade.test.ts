@@ -35,6 +35,7 @@ describe("upgradeRecord", () => {
       "backend-users": ["loadbalancer-0123456789ab"],
       "metal-port-before": { networkType: "layer3", requestIps: [{ address_family: 4, public: true }] },
       "nvue-port-before": { interfaceExisted: true, bridge: { domain: { br_default: { access: 10 } } } },
+      "eos-port-before": { lines: ["description rack 4", "switchport access vlan 10"] },
     };
     assert.deepEqual(Object.keys(written).sort(), Object.values(records).sort());
     for (const [kind, data] of Object.entries(written))

@@ -5,9 +5,10 @@ import type { NvueSiteConfig } from "../../generated/schema";
 import type { ConfigValue } from "../../drivers/nvue/client";
 import { portChanges, removePortChanges } from "../../drivers/nvue/intent";
 import { holds, type NvueSite } from "../../drivers/nvue/site";
-import { portKeys, records } from "../../ledger/keys";
+import { records } from "../../ledger/keys";
 import { mayRecordPortBefore } from "../../ledger/upgrade";
-import type { AttachmentRealizer, AttachmentTarget } from "../adapter";
+import type { AttachmentRealizer } from "../adapter";
+import { resolveSwitchPort, switchPortKey, switchPortOf } from "../switch-ports";
 
 /** A switch port before anyvpc first changed it: whether it was configured, and its bridge settings. */
 interface NvuePortBefore {
@@ -15,53 +16,17 @@ interface NvuePortBefore {
   bridge: ConfigValue;
 }
 
-/** The switch and interface of a target resolved at a switch site. */
-export function switchPortOf(target: AttachmentTarget): { switch: string; interface: string } {
-  if (target.switch === undefined || target.interface === undefined)
-    throw new Error(`attachment target ${JSON.stringify(target)} is not a switch port`);
-  return { switch: target.switch, interface: target.interface };
-}
-
 const modeOf = (mode: string) => (mode === "trunk" ? "trunk" : "access");
 
 export function nvueAttachment(siteName: string, config: NvueSiteConfig, nvue: NvueSite): AttachmentRealizer {
-  const portKey = (target: AttachmentTarget) => {
-    const p = switchPortOf(target);
-    return portKeys.switchPort(siteName, p.switch, p.interface);
-  };
+  const portKey = switchPortKey(siteName);
   return {
     portKey,
     async resolveTarget(_ctx, args) {
-      let target: { switch: string; interface: string } | undefined;
-      if (args.server !== undefined) {
-        const sp = config.servers[args.server];
-        if (!sp)
-          return {
-            ok: false,
-            errors: [
-              {
-                field: "server",
-                value: args.server,
-                problem: `is not a server of site ${siteName}`,
-                fix: `Known servers: ${Object.keys(config.servers).join(", ") || "none"}`,
-              },
-            ],
-          };
-        target = { switch: sp.switch, interface: sp.port };
-      } else target = args.port!;
-      if (!config.switches[target.switch])
-        return {
-          ok: false,
-          errors: [
-            {
-              field: args.port ? "port.switch" : "server",
-              value: args.port ? target.switch : args.server,
-              problem: `names switch ${target.switch}, which site ${siteName} does not have`,
-              fix: `Known switches: ${Object.keys(config.switches).join(", ")}`,
-            },
-          ],
-        };
-      return { ok: true, target, portKey: portKey(target) };
+      return resolveSwitchPort(siteName, config, args, {
+        pattern: /^(swp[0-9]+(s[0-9]+)?|bond[0-9]+)$/,
+        fix: "Use a Cumulus port such as swp5 or bond1",
+      });
     },
     async realize(ctx, a, { fresh, attachmentIdOf }) {
       const port = switchPortOf(a.target);
