@@ -171,5 +171,6 @@ export function fabric(): Fabric {
 /** The servers of an NVUE site, by name, as the fabric description cables them. */
 export function serversOf(site: string): string[] {
   const s = fabric().sites[site];
-  return s && s.kind === "nvue" ? Object.keys(s.servers ?? {}) : [];
+  // Switch-fabric sites list their cabled servers; a cloud metro has devices, not a cabling map.
+  return s && "servers" in s ? Object.keys(s.servers ?? {}) : [];
 }

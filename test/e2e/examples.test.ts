@@ -25,6 +25,24 @@ const examples: { dir: string; check(out: Outputs, t: TestStack): void }[] = [
     },
   },
   {
+    dir: "examples/on-prem-eos",
+    check(out, t) {
+      assert.deepEqual(Object.keys(out.addresses).sort(), ["node-5", "node-6", "node-7", "node-8"]);
+      for (const leaf of ["eos1", "eos2"]) {
+        const running = t.lab.eos.runningConfig(leaf);
+        assert.match(running, new RegExp(`^vrf instance ${out.vpc.vrf}$`, "m"));
+        assert.match(
+          running,
+          new RegExp(`^   vxlan vlan ${out.subnets.web.vlan} vni ${out.subnets.web.vni}$`, "m"),
+        );
+        assert.match(running, new RegExp(`^ip route vrf ${out.vpc.vrf} ${out.vip}/32 `, "m"));
+      }
+      // The same VPC's VRF on the Cumulus leaves, with the batch subnet.
+      for (const leaf of ["leaf1", "leaf2"])
+        assert.ok((t.lab.nvue.applied(leaf).vrf as Record<string, unknown>)[out.vpc.vrf]);
+    },
+  },
+  {
     dir: "examples/equinix-metal",
     check(out, t) {
       assert.equal(prefix(out.vpcCidr).length, 20);
@@ -103,6 +121,8 @@ describe("e2e: examples", function () {
         );
         for (const leaf of ["leaf1", "leaf2"])
           assert.deepEqual(Object.keys((t.lab.nvue.applied(leaf).vrf as object | undefined) ?? {}), []);
+        for (const leaf of ["eos1", "eos2"])
+          assert.equal(t.lab.eos.runningConfig(leaf), t.lab.eosBaseline(leaf), `${leaf} as it started`);
       } finally {
         await t.close();
       }
