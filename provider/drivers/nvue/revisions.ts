@@ -102,7 +102,19 @@ export class RevisionCombiner {
   submit(changes: readonly ConfigChange[]): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ changes, resolve, reject });
-      this.draining ??= this.drain().finally(() => (this.draining = undefined));
+      this.kick();
+    });
+  }
+
+  /**
+   * Starts draining unless a drain runs. A submit that lands after the drain loop saw the queue
+   * empty but before the drain promise settled would otherwise wait for ever: the settled drain
+   * looks again.
+   */
+  private kick(): void {
+    this.draining ??= this.drain().finally(() => {
+      this.draining = undefined;
+      if (this.queue.length) this.kick();
     });
   }
 
