@@ -21,3 +21,4 @@ export {
   type VxlanConfig,
 } from "./model";
 export { renderRunningConfig } from "./render";
+export { IMPLICIT_DENY_RULE, NO_EXPORTS, NO_IMPORTS, nvueViewOf } from "./fabric-view";

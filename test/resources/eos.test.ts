@@ -3,7 +3,6 @@
 // the leaves' running-config; deleting them all gives back exactly the baseline running-config,
 // ports included; a name that tries to add a CLI line adds none.
 import assert from "node:assert/strict";
-import axios from "axios";
 import type {
   AttachmentState,
   LoadBalancerState,
@@ -20,6 +19,7 @@ import {
 import { createSubnet, deleteSubnet, readSubnet } from "../../provider/resources/subnet";
 import { createVpc, deleteVpc, readVpc } from "../../provider/resources/vpc";
 import type { Lab } from "../../sim/lab";
+import { operatorSession } from "../eos-operator";
 import { labContext } from "./lab-context";
 
 type Made<T> = { id: string; outs: T };
@@ -30,26 +30,6 @@ describe("an Arista EOS site", function () {
   let lab: Lab;
   const running = (sw: string) => lab.eos.runningConfig(sw);
   const leaves = ["eos1", "eos2"];
-  /** An operator's own configure session on a leaf, over eAPI. */
-  async function operator(sw: string, lines: string[]): Promise<void> {
-    const password = lab.secrets.find((x) => x.path === `sites.fra.switches.${sw}.password`)!.value;
-    const res = await axios.post(
-      `${lab.eos.urlOf(sw)}/command-api`,
-      {
-        jsonrpc: "2.0",
-        method: "runCmds",
-        params: {
-          version: 1,
-          cmds: ["enable", "configure session operator", ...lines, "commit"],
-          format: "json",
-        },
-        id: "operator",
-      },
-      { auth: { username: "anyvpc", password }, headers: { "content-type": "application/json-rpc" } },
-    );
-    assert.equal(res.data.error, undefined, JSON.stringify(res.data.error));
-  }
-
   before(async () => {
     ({ ctx, lab } = await labContext());
   });
@@ -64,7 +44,7 @@ describe("an Arista EOS site", function () {
       leaves.map((sw) => lab.eosBaseline(sw)),
     );
     // An operator's own setting on a port anyvpc will use: it must come back after destroy.
-    await operator("eos1", [
+    await operatorSession(lab, "eos1", [
       "interface Ethernet2",
       "switchport mode trunk",
       "switchport trunk allowed vlan 42",
@@ -151,7 +131,10 @@ describe("an Arista EOS site", function () {
     assert.equal((await readSubnet(ctx, web.id, web.outs)).props.realization.complete, true);
 
     // Out of band, someone removes the VRF's L3VNI on eos2: refresh sees the VPC incomplete there.
-    await operator("eos2", ["interface Vxlan1", `no vxlan vrf ${prod.outs.vrf} vni ${prod.outs.l3Vni}`]);
+    await operatorSession(lab, "eos2", [
+      "interface Vxlan1",
+      `no vxlan vrf ${prod.outs.vrf} vni ${prod.outs.l3Vni}`,
+    ]);
     const read = (await readVpc(ctx, prod.id, prod.outs)).props;
     assert.equal(read.realization.fra?.complete, false);
     assert.deepEqual(read.realization.fra?.switches, ["eos1"]);
