@@ -6,8 +6,9 @@ import { sim, simHelp } from "./sim";
 const help = `Usage: anyvpc <command> [options]
 
 Commands:
-  sim      start a simulated fabric (NVUE switches of site "ams", the Equinix Metal API of metro
-           "da") for the Pulumi project in a directory and point its stack's anyvpc:fabric at it
+  sim      start a simulated fabric (NVUE switches of site "ams", EOS switches of site "fra", the
+           Equinix Metal API of metro "da") for the Pulumi project in a directory and point its
+           stack's anyvpc:fabric at it
 
 Options:
   -h, --help   show this help; \`anyvpc <command> --help\` shows a command's

@@ -5,15 +5,16 @@
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { labServers, startLab, type Lab } from "../sim/lab";
+import { labEosServers, labServers, startLab, type Lab } from "../sim/lab";
 import { labStackConfig } from "../sim/lab-config";
 import { configCommands, configureStack, NoStackToConfigure, type FabricConfig } from "./stack-config";
 
 export const simHelp = `Usage: anyvpc sim [--dir <project dir>] [--stack <name>]
 
-Starts a simulated fabric in the foreground: the NVUE switches (leaf1, leaf2) of site "ams" and the
-Equinix Metal API of metro "da", joined by an interconnect, with four lab servers (node-1..4)
-answering on port 443 at 127.77.0.1-4 (binding 443 needs root; without it a warning, no service).
+Starts a simulated fabric in the foreground: the NVUE switches (leaf1, leaf2) of site "ams", the
+Arista EOS switches (eos1, eos2) of site "fra" and the Equinix Metal API of metro "da" (joined to
+ams by an interconnect), with lab servers node-1..4 (ams) and node-5..8 (fra) answering on port
+443 at 127.77.0.1-8 (binding 443 needs root; without it a warning, no service).
 It keeps its state in <project dir>/.anyvpc/sim, so a rerun resumes the same fabric, ports and
 credentials.
 
@@ -107,7 +108,7 @@ async function pointStackAtLab(lab: Lab, projectDir: string, stateDir: string, r
 async function serveLabServers(lab: Lab): Promise<void> {
   const failed: string[] = [];
   let reason = "";
-  for (const server of Object.keys(labServers)) {
+  for (const server of [...Object.keys(labServers), ...Object.keys(labEosServers)]) {
     await lab.serve(server, 443).catch((e: unknown) => {
       failed.push(server);
       reason ||= e instanceof Error ? e.message : String(e);
@@ -120,9 +121,14 @@ async function serveLabServers(lab: Lab): Promise<void> {
 
 function printFabric(lab: Lab, stateDir: string): void {
   const switches = (lab.sites.ams as { switches: Record<string, { url: string }> }).switches;
-  const servers = Object.entries(labServers).map(([name, s]) => `${name} ${s.probe}`);
+  const servers = Object.entries({ ...labServers, ...labEosServers }).map(
+    ([name, s]) => `${name} ${s.probe}`,
+  );
   console.log(`anyvpc sim: simulated fabric, state in ${stateDir}`);
   for (const [name, s] of Object.entries(switches)) console.log(`  switch ams/${name}: ${s.url}`);
+  const eosSwitches = (lab.sites.fra as { switches: Record<string, { url: string }> }).switches;
+  for (const [name, s] of Object.entries(eosSwitches))
+    console.log(`  switch fra/${name}: ${s.url}/command-api`);
   console.log(`  Equinix Metal API (metro da): ${(lab.sites.da as { url: string }).url}`);
   console.log(`  lab servers: ${servers.join(", ")}`);
 }
