@@ -38,7 +38,7 @@ export const vpcs = {
 
 const attachmentOut = (a: anyvpc.Attachment) => ({
   server: a.server,
-  device: a.target.apply((t) => t.hostname),
+  device: a.target.apply((t) => ("hostname" in t ? t.hostname : undefined)),
   site: a.site,
   ip: a.ip,
   ipv6: a.ipv6,

@@ -23,6 +23,20 @@ export type Ipv6Cidr = string;
  */
 export type Site = Site1 & Site2;
 export type Site1 = NvueSiteConfig | MetalSiteConfig | EosSiteConfig;
+/**
+ * What a VPC is at one site, by the site's kind.
+ *
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "VpcSiteRealization".
+ */
+export type VpcSiteRealization = SwitchVpcRealization | MetalVpcRealization;
+/**
+ * What a subnet is at its site, by the site's kind.
+ *
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "SubnetRealization".
+ */
+export type SubnetRealization = SwitchSubnetRealization | MetalSubnetRealization;
 
 /**
  * Inputs and outputs of anyvpc's resources and the fabric description. The one source of truth: the provider validates with it (ajv) and the TypeScript types are generated from it (npm run gen).
@@ -358,22 +372,36 @@ export interface VpcState {
 }
 /**
  * This interface was referenced by `Anyvpc`'s JSON-Schema
- * via the `definition` "VpcSiteRealization".
+ * via the `definition` "SwitchVpcRealization".
  */
-export interface VpcSiteRealization {
-  kind: string;
+export interface SwitchVpcRealization {
   /**
-   * False when the last read found the VRF missing somewhere (drift).
+   * A switch-fabric site's kind.
+   */
+  kind: "nvue" | "eos";
+  /**
+   * False when the last read found it missing somewhere (drift).
+   */
+  complete: boolean;
+  /**
+   * Switches that hold the VRF.
+   */
+  switches?: string[];
+}
+/**
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "MetalVpcRealization".
+ */
+export interface MetalVpcRealization {
+  kind: "equinix-metal";
+  /**
+   * False when the last read found the VRF missing (drift).
    */
   complete: boolean;
   /**
    * Metal VRF id.
    */
   vrfId?: string;
-  /**
-   * Switches that hold the VRF.
-   */
-  switches?: string[];
 }
 /**
  * This interface was referenced by `Anyvpc`'s JSON-Schema
@@ -446,14 +474,40 @@ export interface SubnetArgs {
 }
 /**
  * This interface was referenced by `Anyvpc`'s JSON-Schema
- * via the `definition` "SubnetRealization".
+ * via the `definition` "SwitchSubnetRealization".
  */
-export interface SubnetRealization {
-  kind: string;
+export interface SwitchSubnetRealization {
+  /**
+   * A switch-fabric site's kind.
+   */
+  kind: "nvue" | "eos";
+  /**
+   * False when the last read found it missing somewhere (drift).
+   */
   complete: boolean;
+  /**
+   * Switches that hold the VLAN, its VNI and the SVI.
+   */
   switches?: string[];
+}
+/**
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "MetalSubnetRealization".
+ */
+export interface MetalSubnetRealization {
+  kind: "equinix-metal";
+  complete: boolean;
+  /**
+   * Metal VLAN (virtual network) id.
+   */
   vlanId?: string;
+  /**
+   * The VRF IP reservation of the subnet's CIDR.
+   */
   reservationId?: string;
+  /**
+   * The VRF Metal Gateway.
+   */
   gatewayId?: string;
 }
 /**
@@ -539,11 +593,9 @@ export interface AttachmentState {
   site: string;
   server?: string;
   /**
-   * switch+interface, or device+port(+portId).
+   * The port the attachment is on: a switch port, or a Metal device's port.
    */
-  target: {
-    [k: string]: string | undefined;
-  };
+  target: SwitchPortTarget | MetalDeviceTarget;
   mode: string;
   ip: string;
   ipv6?: string;
@@ -559,6 +611,34 @@ export interface AttachmentState {
   realization: {
     complete: boolean;
   };
+}
+/**
+ * A port of a switch-fabric site.
+ *
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "SwitchPortTarget".
+ */
+export interface SwitchPortTarget {
+  switch: string;
+  interface: string;
+}
+/**
+ * A port of an Equinix Metal device.
+ *
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "MetalDeviceTarget".
+ */
+export interface MetalDeviceTarget {
+  /**
+   * The device id.
+   */
+  device: string;
+  hostname: string;
+  /**
+   * bond0, eth0 or eth1.
+   */
+  port: string;
+  portId: string;
 }
 /**
  * Inputs of a LoadBalancer: a VIP in a VPC (or public) that spreads the declared listener ports over backend attachments.
@@ -672,18 +752,10 @@ export interface LoadBalancerState {
   };
   tags?: Tags;
   owner: string;
-  realization: {
-    complete: boolean;
-    switches?: string[];
-    /**
-     * Metal: the elastic IP reservation.
-     */
-    reservationId?: string;
-    /**
-     * Metal: the backends' BGP sessions.
-     */
-    sessionIds?: string[];
-  };
+  /**
+   * What the load balancer is on the fabric: on switches, or at a Metal metro (a realization not yet made matches both).
+   */
+  realization: SwitchLoadBalancerRealization | MetalLoadBalancerRealization;
   mode: string;
   /**
    * bgp mode: for each backend, whom its speaker peers with to announce the VIP.
@@ -697,6 +769,29 @@ export interface LoadBalancerState {
    * bgp mode: the BGP session password, where the fabric requires one. Secret.
    */
   bgpPassword?: string;
+}
+/**
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "SwitchLoadBalancerRealization".
+ */
+export interface SwitchLoadBalancerRealization {
+  complete: boolean;
+  switches?: string[];
+}
+/**
+ * This interface was referenced by `Anyvpc`'s JSON-Schema
+ * via the `definition` "MetalLoadBalancerRealization".
+ */
+export interface MetalLoadBalancerRealization {
+  complete: boolean;
+  /**
+   * The elastic IP reservation.
+   */
+  reservationId?: string;
+  /**
+   * The backends' BGP sessions.
+   */
+  sessionIds?: string[];
 }
 /**
  * This interface was referenced by `Anyvpc`'s JSON-Schema

@@ -9,7 +9,7 @@ import { formatPrefix, prefix } from "../ipam/prefix";
 import type { AllocationRequest, PoolSpec } from "../ledger/ledger";
 import { planAllocation } from "../ledger/ledger";
 import { owners, pools, records, type VpcRecord } from "../ledger/keys";
-import type { AttachmentTarget, SiteAdapter } from "../sites";
+import { isMetalDevice, type AttachmentTarget, type SiteAdapter } from "../sites";
 import {
   asFailure,
   idFor,
@@ -181,11 +181,14 @@ export async function diffAttachment(
   const target =
     news.port ?? news.metalDevice ?? (news.server !== undefined ? { server: news.server } : undefined);
   const oldTarget = olds.server !== undefined ? { server: olds.server } : olds.target;
+  // A Metal device is named by id or hostname: either names the device it was attached by.
+  const oldDevice = isMetalDevice(olds.target) ? olds.target : undefined;
   const sameTarget =
     JSON.stringify(target) === JSON.stringify(oldTarget) ||
     (news.metalDevice !== undefined &&
-      [olds.target.device, olds.target.hostname].includes(news.metalDevice.device) &&
-      olds.target.port === (news.metalDevice.port ?? "bond0"));
+      oldDevice !== undefined &&
+      [oldDevice.device, oldDevice.hostname].includes(news.metalDevice.device) &&
+      oldDevice.port === (news.metalDevice.port ?? "bond0"));
   if (!sameTarget)
     replaces.push(news.server !== undefined ? "server" : news.port !== undefined ? "port" : "metalDevice");
   if (news.ip !== undefined && news.ip !== olds.ip) replaces.push("ip");

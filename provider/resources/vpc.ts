@@ -19,7 +19,7 @@ import {
   type ResourceHandlers,
   undoCreate,
 } from "./common";
-import type { VpcFacts } from "../sites";
+import { metalVpcOf, type VpcFacts } from "../sites";
 import { ensureLinks, readLinks, removeLinks, type LinkedVpc } from "./vpc-interconnects";
 
 export const defaultVpcSize = 16;
@@ -159,7 +159,9 @@ function linked(
   sites: readonly string[],
   realization: Readonly<Record<string, VpcSiteRealization | undefined>>,
 ): LinkedVpc {
-  const metalVrfIds = Object.fromEntries(Object.entries(realization).map(([site, r]) => [site, r?.vrfId]));
+  const metalVrfIds = Object.fromEntries(
+    Object.entries(realization).map(([site, r]) => [site, metalVpcOf(r)?.vrfId]),
+  );
   return { id: idFor("vpc", owner), owner, vrf: facts.vrf, cidr: facts.cidr, sites, metalVrfIds };
 }
 

@@ -56,7 +56,8 @@ export interface VpcFacts {
 }
 
 /** Where an attachment goes, resolved from its inputs; what is stored as AttachmentState.target. */
-export type AttachmentTarget = AttachmentState["target"];
+export type { AttachmentTarget } from "./targets";
+import type { AttachmentTarget } from "./targets";
 
 export type TargetResolution =
   | { ok: true; target: AttachmentTarget; portKey: string }
@@ -173,8 +174,15 @@ export interface CloudEnd {
   remove(ctx: SiteContext, link: CloudLinkPlace): Promise<void>;
 }
 
+/** The kinds of site the fabric description knows. */
+export type SiteKind = Fabric["sites"][string] extends infer S
+  ? S extends { kind: infer K }
+    ? K
+    : never
+  : never;
+
 export interface SiteAdapter {
-  readonly kind: string;
+  readonly kind: SiteKind;
   readonly name: string;
   readonly capabilities: SiteCapabilities;
   readonly vpc: VpcRealizer;

@@ -19,6 +19,7 @@ export type {
   VpcFacts,
 } from "./adapter";
 export { defaultSpeakerAsn } from "./adapter";
+export { elasticIpOf, isMetalDevice, isSwitchPort, metalSubnetOf, metalVpcOf } from "./targets";
 
 type SiteConfig = Fabric["sites"][string] & object;
 type KindOf<C> = C extends { kind: infer K extends string } ? K : never;

@@ -1,8 +1,9 @@
 // What the switch-fabric kinds (NVUE, EOS) share about attachment targets: a server is found in the
 // site's cabling map, a port is named by switch and interface, and the switch must be the site's.
-import type { AttachmentArgs } from "../generated/schema";
+import type { AttachmentArgs, SwitchPortTarget } from "../generated/schema";
 import { portKeys } from "../ledger/keys";
-import type { AttachmentTarget, TargetResolution } from "./adapter";
+import type { TargetResolution } from "./adapter";
+import { isSwitchPort, type AttachmentTarget } from "./targets";
 
 interface Cabling {
   switches: Record<string, unknown>;
@@ -10,10 +11,10 @@ interface Cabling {
 }
 
 /** The switch and interface of a target resolved at a switch site. */
-export function switchPortOf(target: AttachmentTarget): { switch: string; interface: string } {
-  if (target.switch === undefined || target.interface === undefined)
+export function switchPortOf(target: AttachmentTarget): SwitchPortTarget {
+  if (!isSwitchPort(target))
     throw new Error(`attachment target ${JSON.stringify(target)} is not a switch port`);
-  return { switch: target.switch, interface: target.interface };
+  return target;
 }
 
 export const switchPortKey = (siteName: string) => (target: AttachmentTarget) => {

@@ -146,14 +146,16 @@ describe("Attachment over both fabrics", function () {
       metalDevice: { device: "node-2" },
       owner: "p/s/Attachment/m",
     });
-    const port = lab.metal.snapshot().ports.find((p) => p.id === m.outs.target.portId)!;
+    assert.ok("portId" in m.outs.target, "a Metal device port");
+    const portId = m.outs.target.portId;
+    const port = lab.metal.snapshot().ports.find((p) => p.id === portId)!;
     assert.ok(port.vxlans.includes(metal.outs.vlan));
     assert.match(m.outs.hostConfig, /bond0:/);
     await deleteAttachment(ctx, m.id, m.outs);
     assert.ok(
       !lab.metal
         .snapshot()
-        .ports.find((p) => p.id === m.outs.target.portId)!
+        .ports.find((p) => p.id === portId)!
         .vxlans.includes(metal.outs.vlan),
     );
   });

@@ -137,7 +137,7 @@ describe("an Arista EOS site", function () {
     ]);
     const read = (await readVpc(ctx, prod.id, prod.outs)).props;
     assert.equal(read.realization.fra?.complete, false);
-    assert.deepEqual(read.realization.fra?.switches, ["eos1"]);
+    assert.deepEqual(read.realization.fra, { kind: "eos", complete: false, switches: ["eos1"] });
 
     await deleteLoadBalancer(ctx, lb.id, lb.outs);
     for (const a of [n7b, n7a, n5]) await deleteAttachment(ctx, a.id, a.outs);

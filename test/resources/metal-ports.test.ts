@@ -70,7 +70,9 @@ describe("Metal ports after destroy", function () {
     assert.notDeepEqual(during, before, "the attachments changed the ports");
 
     await detach(bond);
-    const n1 = lab.metal.snapshot().ports.find((p) => p.id === bond.outs.target.portId)!;
+    assert.ok("portId" in bond.outs.target, "a Metal device port");
+    const portId = bond.outs.target.portId;
+    const n1 = lab.metal.snapshot().ports.find((p) => p.id === portId)!;
     assert.equal(n1.layer, "layer2", "another attachment still uses node-1's bond: it stays Layer 2");
     await detach(trunk);
     await detach(hybrid);

@@ -7,13 +7,14 @@ import { holdsLines, type EosSite } from "../../drivers/eos/site";
 import { idFor } from "../../ids";
 import { records, type VpcRecord } from "../../ledger/keys";
 import type { LoadBalancerRealizer, SiteContext } from "../adapter";
+import { isSwitchPort } from "../targets";
 
 /** The backends' ports, by switch. */
 async function backendPorts(ctx: SiteContext, s: LoadBalancerState): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (const b of s.backends) {
     const a = await ctx.ledger.getRecord<AttachmentState>(records.attachment, b.attachment);
-    if (!a?.target.switch || !a.target.interface) continue;
+    if (!a || !isSwitchPort(a.target)) continue;
     const ports = out.get(a.target.switch) ?? [];
     if (!ports.includes(a.target.interface)) ports.push(a.target.interface);
     out.set(a.target.switch, ports);

@@ -3,7 +3,7 @@
 // membership) is recorded once per port, for every attachment of the VPC that shares it, so that
 // the last attachment's delete gives it back.
 import { InputError } from "../../errors";
-import type { SubnetState } from "../../generated/schema";
+import type { MetalDeviceTarget, SubnetState } from "../../generated/schema";
 import type { MetalClient } from "../../drivers/metal/client";
 import {
   ensurePortVlan,
@@ -15,13 +15,14 @@ import {
 } from "../../drivers/metal/realize";
 import { portKeys, records } from "../../ledger/keys";
 import { mayRecordPortBefore } from "../../ledger/upgrade";
-import type { AttachmentRealizer, AttachmentTarget } from "../adapter";
+import type { AttachmentRealizer } from "../adapter";
+import { isMetalDevice, metalSubnetOf, type AttachmentTarget } from "../targets";
 
 /** The device and port of a target resolved at a Metal site. */
-export function devicePortOf(target: AttachmentTarget): { device: string; port: string; portId: string } {
-  if (target.device === undefined || target.port === undefined || target.portId === undefined)
+export function devicePortOf(target: AttachmentTarget): MetalDeviceTarget {
+  if (!isMetalDevice(target))
     throw new Error(`attachment target ${JSON.stringify(target)} is not a Metal device port`);
-  return { device: target.device, port: target.port, portId: target.portId };
+  return target;
 }
 
 export function metalAttachment(siteName: string, metal: MetalClient, site: MetalSite): AttachmentRealizer {
@@ -30,12 +31,24 @@ export function metalAttachment(siteName: string, metal: MetalClient, site: Meta
     return portKeys.devicePort(siteName, p.device, p.port);
   };
   const subnetVlanId = async (ctx: Parameters<AttachmentRealizer["read"]>[0], subnet: string) =>
-    (await ctx.ledger.getRecord<SubnetState>(records.subnet, subnet))?.realization.vlanId;
+    metalSubnetOf((await ctx.ledger.getRecord<SubnetState>(records.subnet, subnet))?.realization)?.vlanId;
   return {
     portKey,
     async resolveTarget(_ctx, args) {
       // Devices are named by id or hostname; the port is keyed by the device's id, whichever was used.
-      const wanted = args.metalDevice?.device ?? args.server!;
+      const wanted = args.metalDevice?.device ?? args.server;
+      if (wanted === undefined)
+        return {
+          ok: false,
+          errors: [
+            {
+              field: "metalDevice",
+              value: undefined,
+              problem: "is required",
+              fix: "Give metalDevice or server",
+            },
+          ],
+        };
       const field = args.metalDevice ? "metalDevice.device" : "server";
       const device = (await metal.listDevices(site.projectId)).find(
         (d) => d.id === wanted || d.hostname === wanted,

@@ -19,6 +19,7 @@ import {
 } from "../../drivers/metal/realize";
 import { records } from "../../ledger/keys";
 import type { LoadBalancerRealizer, SiteContext } from "../adapter";
+import { elasticIpOf, isMetalDevice } from "../targets";
 
 /** A BGP password as Metal wants it: 10-20 letters and digits, with a lower, an upper and a digit. */
 function bgpPasswordFor(): string {
@@ -27,8 +28,11 @@ function bgpPasswordFor(): string {
   return "aZ7" + [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
 }
 
-const deviceOf = async (ctx: SiteContext, attachment: string) =>
-  (await ctx.ledger.getRecord<AttachmentState>(records.attachment, attachment))?.target;
+/** The Metal device port of a backend attachment, if it is one. */
+const deviceOf = async (ctx: SiteContext, attachment: string) => {
+  const target = (await ctx.ledger.getRecord<AttachmentState>(records.attachment, attachment))?.target;
+  return target && isMetalDevice(target) ? target : undefined;
+};
 
 export function metalLoadBalancer(metal: MetalClient, site: MetalSite): LoadBalancerRealizer {
   /** Removes the sessions of `leaving` backends that no other load balancer uses. */
@@ -67,14 +71,14 @@ export function metalLoadBalancer(metal: MetalClient, site: MetalSite): LoadBala
       let password: string | undefined;
       for (const b of s.backends) {
         const target = await deviceOf(ctx, b.attachment);
-        const device = target?.device;
-        if (!device) continue;
+        if (!target) continue;
+        const device = target.device;
         sessionIds.push((await ensureDeviceBgpSession(metal, device, "ipv4")).id);
         const facts = await bgpPeeringFacts(metal, device);
         for (const n of facts.neighbors.filter((x) => x.addressFamily === 4 && x.customerIp !== undefined)) {
           peers.push({
             attachment: b.attachment,
-            server: target.hostname ?? device,
+            server: target.hostname,
             localAddress: n.customerIp!,
             localAsn: n.customerAs ?? speakerAsn,
             peerAddresses: n.peerIps,
@@ -82,7 +86,7 @@ export function metalLoadBalancer(metal: MetalClient, site: MetalSite): LoadBala
             multihop: n.multihop,
           });
         }
-        configs.push(`# --- ${target.hostname ?? device} ---\n${speakerConfig(facts, eip.address)}`);
+        configs.push(`# --- ${target.hostname} ---\n${speakerConfig(facts, eip.address)}`);
         password ??= facts.password;
       }
       if (previous) {
@@ -102,8 +106,9 @@ export function metalLoadBalancer(metal: MetalClient, site: MetalSite): LoadBala
       };
     },
     async read(ctx, { state }) {
-      if (!state.realization.reservationId) return false;
-      const reserved = await metal.getIp(state.realization.reservationId).then(
+      const reservationId = elasticIpOf(state.realization);
+      if (!reservationId) return false;
+      const reserved = await metal.getIp(reservationId).then(
         () => true,
         () => false,
       );
@@ -123,12 +128,11 @@ export function metalLoadBalancer(metal: MetalClient, site: MetalSite): LoadBala
       );
       // The elastic IP by its id, and any other tagged with the owner (a create that failed
       // before it knew the id).
-      if (state.realization.reservationId) await deleteElasticIp(metal, state.realization.reservationId);
+      const reservationId = elasticIpOf(state.realization);
+      if (reservationId) await deleteElasticIp(metal, reservationId);
       const tag = ownerTag(state.owner);
       const mine = await metal.listProjectIps(site.projectId, { types: ["public_ipv4"] });
-      for (const ip of mine.filter(
-        (x) => (x.tags ?? []).includes(tag) && x.id !== state.realization.reservationId,
-      ))
+      for (const ip of mine.filter((x) => (x.tags ?? []).includes(tag) && x.id !== reservationId))
         await deleteElasticIp(metal, ip.id);
     },
   };

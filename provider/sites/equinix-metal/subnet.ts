@@ -14,6 +14,7 @@ import {
 import { formatAddress, prefix } from "../../ipam/prefix";
 import type { SubnetRealization } from "../../generated/schema";
 import type { SubnetRealizer } from "../adapter";
+import { metalSubnetOf, metalVpcOf } from "../targets";
 
 export function metalSubnet(metal: MetalClient, site: MetalSite): SubnetRealizer {
   const vlanOf = async (owner: string) => {
@@ -22,7 +23,7 @@ export function metalSubnet(metal: MetalClient, site: MetalSite): SubnetRealizer
   };
   return {
     async realize(_ctx, s, vpc) {
-      const vrfId = vpc.realization?.[s.site]?.vrfId;
+      const vrfId = metalVpcOf(vpc.realization?.[s.site])?.vrfId;
       if (!vrfId)
         throw new InputError({
           resource: "Subnet",
@@ -55,7 +56,8 @@ export function metalSubnet(metal: MetalClient, site: MetalSite): SubnetRealizer
       const r: SubnetRealization = { kind: "equinix-metal", complete: Boolean(vlan && gateway) };
       if (vlan) r.vlanId = vlan.id;
       if (gateway) r.gatewayId = gateway.id;
-      if (s.realization?.reservationId) r.reservationId = s.realization.reservationId;
+      const reservationId = metalSubnetOf(s.realization)?.reservationId;
+      if (reservationId) r.reservationId = reservationId;
       return r;
     },
     async unrealize(_ctx, s) {
@@ -64,7 +66,7 @@ export function metalSubnet(metal: MetalClient, site: MetalSite): SubnetRealizer
         await teardownSubnet(metal, site, {
           vlanId: vlan.id,
           vxlan: s.vlan,
-          reservationId: s.realization?.reservationId,
+          reservationId: metalSubnetOf(s.realization)?.reservationId,
         });
     },
   };

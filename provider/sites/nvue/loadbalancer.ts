@@ -8,6 +8,7 @@ import { idFor } from "../../ids";
 import { records, type VpcRecord } from "../../ledger/keys";
 import { birdSpeakerConfig } from "../../speaker";
 import { defaultSpeakerAsn, type LoadBalancerRealizer, type SiteContext } from "../adapter";
+import { isSwitchPort } from "../targets";
 
 type BackendPorts = Map<string, { ports: string[]; ips: string[] }>;
 
@@ -16,7 +17,7 @@ async function backendPorts(ctx: SiteContext, s: LoadBalancerState): Promise<Bac
   const out: BackendPorts = new Map();
   for (const b of s.backends) {
     const a = await ctx.ledger.getRecord<AttachmentState>(records.attachment, b.attachment);
-    if (!a?.target.switch || !a.target.interface) continue;
+    if (!a || !isSwitchPort(a.target)) continue;
     const at = out.get(a.target.switch) ?? { ports: [], ips: [] };
     if (!at.ports.includes(a.target.interface)) at.ports.push(a.target.interface);
     at.ips.push(a.ip);
@@ -53,7 +54,7 @@ async function speakersOnLeaves(
   for (const b of s.backends) {
     const a = await ctx.ledger.getRecord<AttachmentState>(records.attachment, b.attachment);
     if (!a) continue;
-    const name = a.server ?? a.target.interface ?? b.attachment;
+    const name = a.server ?? (isSwitchPort(a.target) ? a.target.interface : b.attachment);
     peers.push({
       attachment: b.attachment,
       server: name,
