@@ -37,7 +37,9 @@ function aclRule(e: Pick<AclEntry, "action" | "protocol" | "destination" | "port
   const ip: ConfigTree = {};
   if (e.protocol !== "ip") ip["protocol"] = e.protocol;
   if (e.destination !== "any") ip["dest-ip"] = `${e.destination.host}/32`;
-  if (e.port !== undefined) ip["dest-port"] = set([e.port]);
+  // NVUE's documented port match sits under the protocol (`match ip tcp|udp dest-port`); EOS allows
+  // `eq <port>` only after tcp or udp.
+  if (e.port !== undefined && e.protocol !== "ip") ip[e.protocol] = { "dest-port": set([e.port]) };
   return { action: { [e.action]: {} }, match: { ip } };
 }
 

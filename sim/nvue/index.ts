@@ -11,5 +11,6 @@ export {
 } from "./server";
 export { canReach, gatewayVrf, type Endpoint, type Reachability, type ServerPort } from "./fabric-model";
 export { validateConfig, type ValidationIssue } from "./validate";
+export { NVUE_PATHS, checkPatch, rowFor, type NvuePathRow, type NvueValueType } from "./paths";
 export { childTree, keysOf } from "./tree";
 export { canReachVip, canReachVipFromOutside, type VipReach, type VipTarget } from "./vip";

@@ -8,6 +8,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { checkPatch } from "./paths";
 import { validateConfig, type ValidationIssue } from "./validate";
 import {
   applyOps,
@@ -167,19 +168,6 @@ function sleep(ms: number): Promise<void> {
 
 function digest(s: string): Buffer {
   return createHash("sha256").update(s).digest();
-}
-
-/** NVUE `enable` leaves take the strings "on"/"off"; anything else is a schema error at PATCH time. */
-function schemaError(path: string[], value: ConfigValue): string | undefined {
-  const last = path[path.length - 1];
-  if (last === "enable" && value !== null && value !== "on" && value !== "off")
-    return `/${path.join("/")}: ${JSON.stringify(value)} is not one of ["on", "off"]`;
-  if (isTree(value))
-    for (const [k, v] of Object.entries(value)) {
-      const err = schemaError([...path, k], v);
-      if (err) return err;
-    }
-  return undefined;
 }
 
 export async function startNvueSimulator(opts: StartNvueSimulatorOptions): Promise<NvueSimulator> {
@@ -436,7 +424,9 @@ export async function startNvueSimulator(opts: StartNvueSimulatorOptions): Promi
     if (method === "PATCH") {
       const r = editableRevision(sw, query["rev"]);
       if (body === undefined) throw new HttpProblem(400, "PATCH needs a JSON body");
-      const bad = checkConfigValue(body) ?? schemaError(segs, body as ConfigValue);
+      // As a switch refuses an unknown property: every path and value must be in the documented
+      // NVUE path table (paths.ts); unsetting (null) any path the table has is fine.
+      const bad = checkConfigValue(body) ?? checkPatch(segs, body as ConfigValue);
       if (bad) throw new HttpProblem(400, bad);
       if (segs.length === 0 && !isTree(body)) throw new HttpProblem(400, "a root PATCH needs a JSON object");
       r.ops.push({ op: "patch", path: segs, value: copyValue(body as ConfigValue) });

@@ -2,7 +2,8 @@
 // to vip:port enters routing at its gateway's VRF (or, from outside, the default VRF of a leaf),
 // follows the VIP's static route to its next hops (ECMP), and is delivered to each backend whose
 // address is a next hop, that the client can reach, and whose switch port lets it out (ACLs bound
-// outbound on the port, first matching rule wins, no match permits).
+// outbound on the port, first matching rule wins, no match permits; a rule matches on `match ip
+// dest-ip`, `match ip protocol` and `match ip tcp|udp dest-port`, the paths NVIDIA documents).
 import { canReach, gatewayVrf, type Endpoint, type ServerPort } from "./fabric-model";
 import { contains, parsePrefix } from "./net";
 import { childTree, keysOf, type ConfigTree } from "./tree";
@@ -30,9 +31,14 @@ function aclPermits(config: ConfigTree, port: string, t: VipTarget): { ok: boole
       const ip = childTree(rules, id, "match", "ip");
       const dest = parsePrefix(String(ip?.["dest-ip"] ?? "0.0.0.0/0"));
       if (!dest || !contains(dest, host)) continue;
-      if (ip?.protocol !== undefined && ip.protocol !== (t.protocol ?? "tcp")) continue;
-      const ports = keysOf(childTree(ip, "dest-port"));
-      if (ports.length && !ports.includes(String(t.port))) continue;
+      const protocol = t.protocol ?? "tcp";
+      if (ip?.protocol !== undefined && ip.protocol !== protocol) continue;
+      // Port matches sit under their protocol (`match ip tcp|udp dest-port`, Cumulus Linux 5.7+): a
+      // rule with ports of the other protocol only matches packets of that protocol.
+      const ports = keysOf(childTree(ip, protocol, "dest-port"));
+      const otherPorts = keysOf(childTree(ip, protocol === "tcp" ? "udp" : "tcp", "dest-port"));
+      if (!ports.length && otherPorts.length) continue;
+      if (ports.length && !ports.includes(String(t.port)) && !ports.includes("ANY")) continue;
       const permit = childTree(rules, id, "action", "permit") !== undefined;
       return { ok: permit, why: `ACL ${name} rule ${id} ${permit ? "permits" : "denies"} it on ${port}` };
     }

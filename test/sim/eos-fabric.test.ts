@@ -380,7 +380,7 @@ describe("EOS fabric view: the NVUE fabric model over two EOS leaves", function 
       assert.deepEqual(childTree(v, "interface", "Ethernet1", "acl"), { "VIP-WEB": { outbound: {} } });
       assert.deepEqual(childTree(v, "acl", "VIP-WEB", "rule", "10"), {
         action: { permit: {} },
-        match: { ip: { protocol: "tcp", "dest-ip": "10.1.99.10/32", "dest-port": { "443": {} } } },
+        match: { ip: { protocol: "tcp", "dest-ip": "10.1.99.10/32", tcp: { "dest-port": { "443": {} } } } },
       });
       assert.deepEqual(childTree(v, "acl", "VIP-WEB", "rule", IMPLICIT_DENY_RULE), {
         action: { deny: {} },

@@ -262,16 +262,20 @@ export function vipChanges(v: VipIntent, previous?: VipIntent): ConfigChange[] {
   );
   const rules: ConfigTree = {};
   v.listeners.forEach((l, i) => {
-    rules[String(10 + i)] = {
-      match: {
-        ip: {
-          "dest-ip": `${v.vip}/32`,
-          protocol: l.protocol,
-          "dest-port": { [int(l.port, 1, 65535, "port")]: {} },
-        },
-      },
-      action: { permit: {} },
+    // `match ip protocol tcp|udp` plus `match ip tcp|udp dest-port <port>`: the port match sits under
+    // its protocol since Cumulus Linux 5.7 (5.0-5.6 had `match ip dest-port`).
+    check(l.protocol === "tcp" || l.protocol === "udp", "listener protocol", l.protocol, "use tcp or udp");
+    const ports: ConfigTree = { [int(l.port, 1, 65535, "port")]: {} };
+    const ip: ConfigTree = {
+      "dest-ip": `${v.vip}/32`,
+      protocol: l.protocol,
+      [l.protocol]: { "dest-port": ports },
     };
+    // PATCH merges: the port or protocol this rule had before is unset, not left beside the new one.
+    const was = previous?.listeners[i];
+    if (was && was.protocol !== l.protocol) ip[was.protocol] = null;
+    else if (was && was.port !== l.port) ports[String(was.port)] = null;
+    rules[String(10 + i)] = { match: { ip }, action: { permit: {} } };
   });
   // Everything else to the VIP is dropped: it answers only on its listeners.
   rules["1000"] = { match: { ip: { "dest-ip": `${v.vip}/32` } }, action: { deny: {} } };
