@@ -193,8 +193,33 @@ export function parseInclude(query: URLSearchParams, defaults: string[] = []): I
   return tree;
 }
 
-/** A nested object: in full when `key` is included, else only its href. */
+/**
+ * What a nested object that `include` does not name is rendered with. The spec types a nested object
+ * either as an `Href` (where `{href}` alone is the documented answer: use `link`) or as the resource
+ * itself (Vrf.virtual_circuits: VrfVirtualCircuit, Vrf.project: Project, ...), which an `{href}` stub is
+ * not. So a nested resource always comes as the resource, valid by its own schema; not included, it is
+ * brief: its own fields and its single nested resources (brief too), without its lists of other
+ * resources (a VRF's virtual_circuits, a VLAN's instances, a project's devices), which is also what
+ * keeps mutual references (VrfVirtualCircuit.vrf and Vrf.virtual_circuits) finite. Renderers tell it
+ * by identity (`isBrief`); nothing is ever added to it.
+ */
+const BRIEF: IncludeTree = new Map();
+
+export function isBrief(inc: IncludeTree): boolean {
+  return inc === BRIEF;
+}
+
+/** A nested resource (a property the spec types as a resource, not an Href): in full when `key` is included, else brief. */
 export function nested(
+  inc: IncludeTree,
+  key: string,
+  render: (sub: IncludeTree) => Record<string, unknown>,
+): Record<string, unknown> {
+  return render(inc.get(key) ?? BRIEF);
+}
+
+/** A property the spec types as an Href: only `{href}` unless `key` is included. */
+export function link(
   inc: IncludeTree,
   key: string,
   href: string,

@@ -1,7 +1,9 @@
-// JSON representations of every resource, shaped by the spec's component schemas. Nested objects
-// are `{href}` unless named in `include`; the few the spec requires in full (a gateway's
-// ip_reservation, whose schemas have required fields) are always rendered in full.
-import { API_BASE, nested, type IncludeTree } from "./http";
+// JSON representations of every resource, shaped by the spec's component schemas. A nested object
+// is rendered as the spec types it: where the schema is an `Href`, `{href}` unless named in
+// `include` (`link`); everywhere else the resource itself (`nested`), in full when included, else
+// brief: its own fields and single nested resources (brief too), without its lists of other
+// resources (`lists`). A brief object holds everything the `{href}` stub it replaces held.
+import { API_BASE, isBrief, link, nested, type IncludeTree } from "./http";
 import { formatIp, maskNetwork, netmask, parseIp } from "./ip";
 import type { MetalStore } from "./state";
 import type {
@@ -21,6 +23,11 @@ import type {
 
 type Json = Record<string, unknown>;
 const NONE: IncludeTree = new Map();
+
+/** A resource's lists of other resources: left out of a brief rendering (see `nested`). */
+function lists(inc: IncludeTree, make: () => Json): Json {
+  return isBrief(inc) ? {} : make();
+}
 
 export const href = {
   project: (id: string) => `${API_BASE}/projects/${id}`,
@@ -53,14 +60,17 @@ export function renderProject(store: MetalStore, inc: IncludeTree = NONE): Json 
     network_status: {},
     tags: [],
     bgp_config: { href: href.bgpConfig(p.id) },
-    devices: store.inventory.devices.map((d) =>
-      nested(inc, "devices", href.device(d.id), (sub) => renderDevice(store, d, sub)),
-    ),
+    // Project.devices lists Hrefs.
+    ...lists(inc, () => ({
+      devices: store.inventory.devices.map((d) =>
+        link(inc, "devices", href.device(d.id), (sub) => renderDevice(store, d, sub)),
+      ),
+    })),
   };
 }
 
 function projectRef(store: MetalStore, inc: IncludeTree, key = "project"): Json {
-  return nested(inc, key, href.project(store.projectId), (sub) => renderProject(store, sub));
+  return nested(inc, key, (sub) => renderProject(store, sub));
 }
 
 export function renderMetro(store: MetalStore, code: string): Json {
@@ -69,7 +79,7 @@ export function renderMetro(store: MetalStore, code: string): Json {
 }
 
 function metroRef(store: MetalStore, code: string, inc: IncludeTree): Json {
-  return nested(inc, "metro", href.metro(store.metroByCode(code).id), () => renderMetro(store, code));
+  return nested(inc, "metro", () => renderMetro(store, code));
 }
 
 export function renderVrf(store: MetalStore, v: VrfRecord, inc: IncludeTree = NONE): Json {
@@ -84,13 +94,12 @@ export function renderVrf(store: MetalStore, v: VrfRecord, inc: IncludeTree = NO
     bgp_dynamic_neighbors_bfd_enabled: v.bgp_dynamic_neighbors_bfd_enabled,
     local_asn: v.local_asn,
     ip_ranges: [...v.ip_ranges],
-    virtual_circuits: store
-      .virtualCircuitsOfVrf(v.id)
-      .map((vc) =>
-        nested(inc, "virtual_circuits", href.virtualCircuit(vc.id), (sub) =>
-          renderVirtualCircuit(store, vc, sub),
-        ),
-      ),
+    // Left out where the VRF is nested, as in its own circuits (VrfVirtualCircuit.vrf).
+    ...lists(inc, () => ({
+      virtual_circuits: store
+        .virtualCircuitsOfVrf(v.id)
+        .map((vc) => nested(inc, "virtual_circuits", (sub) => renderVirtualCircuit(store, vc, sub))),
+    })),
     project: projectRef(store, inc),
     metro: metroRef(store, v.metro, inc),
     tags: [...v.tags],
@@ -117,7 +126,7 @@ function blockFields(r: IpReservationRecord): Json {
 export function renderReservation(store: MetalStore, r: IpReservationRecord, inc: IncludeTree = NONE): Json {
   const gw = store.gatewayOfReservation(r.id);
   const gatewayRef = gw
-    ? { metal_gateway: nested(inc, "metal_gateway", href.gateway(gw.id), () => renderGatewayLite(store, gw)) }
+    ? { metal_gateway: nested(inc, "metal_gateway", () => renderGatewayLite(store, gw)) }
     : {};
   if (r.type === "vrf") {
     return {
@@ -134,7 +143,7 @@ export function renderReservation(store: MetalStore, r: IpReservationRecord, inc
       ...(r.details !== null ? { details: r.details } : {}),
       tags: [...r.tags],
       created_at: r.created_at,
-      vrf: nested(inc, "vrf", href.vrf(r.vrf_id ?? ""), (sub) => {
+      vrf: nested(inc, "vrf", (sub) => {
         const vrf = store.vrf(r.vrf_id ?? "");
         return vrf ? renderVrf(store, vrf, sub) : { href: href.vrf(r.vrf_id ?? "") };
       }),
@@ -163,9 +172,11 @@ export function renderReservation(store: MetalStore, r: IpReservationRecord, inc
     ...(r.details !== null ? { details: r.details } : {}),
     tags: [...r.tags],
     created_at: r.created_at,
-    assignments: assignments.map((a) =>
-      nested(inc, "assignments", href.ip(a.id), (sub) => renderAssignment(store, a, sub)),
-    ),
+    ...lists(inc, () => ({
+      assignments: assignments.map((a) =>
+        nested(inc, "assignments", (sub) => renderAssignment(store, a, sub)),
+      ),
+    })),
     metro: metroRef(store, r.metro, inc),
     project: projectRef(store, inc),
     project_lite: { href: href.project(store.projectId) },
@@ -202,7 +213,8 @@ export function renderAssignment(store: MetalStore, a: IpAssignmentRecord, inc: 
     enabled: true,
     global_ip: false,
     created_at: a.created_at,
-    assigned_to: nested(inc, "assigned_to", href.device(a.device_id), (sub) =>
+    // IPAssignment.assigned_to is an Href.
+    assigned_to: link(inc, "assigned_to", href.device(a.device_id), (sub) =>
       device ? renderDevice(store, device, sub) : { href: href.device(a.device_id) },
     ),
     ...(device ? { metro: metroRef(store, device.metro, inc) } : {}),
@@ -236,12 +248,14 @@ export function renderVirtualNetwork(
     created_at: v.created_at,
     assigned_to: projectRef(store, inc, "assigned_to"),
     assigned_to_virtual_circuit: false,
-    instances: deviceIds.map((id) =>
-      nested(inc, "instances", href.device(id), (sub) => renderDevice(store, store.device(id), sub)),
-    ),
-    metal_gateways: store
-      .gatewaysOfVlan(v.id)
-      .map((g) => nested(inc, "metal_gateways", href.gateway(g.id), () => renderGatewayLite(store, g))),
+    ...lists(inc, () => ({
+      instances: deviceIds.map((id) =>
+        nested(inc, "instances", (sub) => renderDevice(store, store.device(id), sub)),
+      ),
+      metal_gateways: store
+        .gatewaysOfVlan(v.id)
+        .map((g) => nested(inc, "metal_gateways", () => renderGatewayLite(store, g))),
+    })),
   };
 }
 
@@ -270,14 +284,17 @@ export function renderGateway(store: MetalStore, g: MetalGatewayRecord, inc: Inc
     created_at: g.created_at,
     updated_at: g.updated_at,
     project: projectRef(store, inc),
-    virtual_network: nested(inc, "virtual_network", href.virtualNetwork(g.virtual_network_id), (sub) =>
+    virtual_network: nested(inc, "virtual_network", (sub) =>
       vn ? renderVirtualNetwork(store, vn, sub) : { href: href.virtualNetwork(g.virtual_network_id) },
     ),
-    // Both reservation schemas have required fields, so an href alone would not validate.
-    ...(r ? { ip_reservation: renderReservation(store, r, inc.get("ip_reservation") ?? NONE) } : {}),
+    // The reservation tells the gateway's oneOf branch: an IPReservation (MetalGateway) or a
+    // VrfIpReservation (VrfMetalGateway).
+    ...(r
+      ? { ip_reservation: nested(inc, "ip_reservation", (sub) => renderReservation(store, r, sub)) }
+      : {}),
     ...(g.vrf_id !== null
       ? {
-          vrf: nested(inc, "vrf", href.vrf(g.vrf_id), (sub) => {
+          vrf: nested(inc, "vrf", (sub) => {
             const vrf = store.vrf(g.vrf_id ?? "");
             return vrf ? renderVrf(store, vrf, sub) : { href: href.vrf(g.vrf_id ?? "") };
           }),
@@ -289,7 +306,7 @@ export function renderGateway(store: MetalStore, g: MetalGatewayRecord, inc: Inc
 export function renderPort(store: MetalStore, p: PortRecord, inc: IncludeTree = NONE): Json {
   const bond = store.bondPort(p.device_id);
   const vnRef = (key: string, id: string) =>
-    nested(inc, key, href.virtualNetwork(id), (sub) => {
+    nested(inc, key, (sub) => {
       const vn = store.virtualNetwork(id);
       return vn ? renderVirtualNetwork(store, vn, sub) : { href: href.virtualNetwork(id) };
     });
@@ -302,7 +319,9 @@ export function renderPort(store: MetalStore, p: PortRecord, inc: IncludeTree = 
     data: { bonded: p.bonded, ...(p.type === "NetworkPort" ? { mac: macFor(p.id) } : {}) },
     ...(p.type === "NetworkPort" ? { bond: { id: bond.id, name: bond.name } } : {}),
     disbond_operation_supported: true,
-    virtual_networks: p.vlan_assignments.map((a) => vnRef("virtual_networks", a.virtual_network_id)),
+    ...lists(inc, () => ({
+      virtual_networks: p.vlan_assignments.map((a) => vnRef("virtual_networks", a.virtual_network_id)),
+    })),
     ...(p.native_virtual_network_id !== null
       ? { native_virtual_network: vnRef("native_virtual_network", p.native_virtual_network_id) }
       : {}),
@@ -336,11 +355,16 @@ export function renderDevice(store: MetalStore, d: InventoryDevice, inc: Include
     metro: metroRef(store, d.metro, inc),
     project: projectRef(store, inc),
     project_lite: { href: href.project(store.projectId) },
-    // The real API returns ports and addresses in full on a device, include or not.
-    network_ports: store.devicePorts(d.id).map((p) => renderPort(store, p, inc.get("network_ports") ?? NONE)),
-    ip_addresses: store.data.ipAssignments
-      .filter((a) => a.device_id === d.id)
-      .map((a) => renderAssignment(store, a, inc.get("ip_addresses") ?? NONE)),
+    // The real API returns ports and addresses in full on a device, include or not (unless the
+    // device itself is nested and brief).
+    ...lists(inc, () => ({
+      network_ports: store
+        .devicePorts(d.id)
+        .map((p) => renderPort(store, p, inc.get("network_ports") ?? NONE)),
+      ip_addresses: store.data.ipAssignments
+        .filter((a) => a.device_id === d.id)
+        .map((a) => renderAssignment(store, a, inc.get("ip_addresses") ?? NONE)),
+    })),
   };
 }
 
@@ -357,7 +381,7 @@ export function renderBatch(store: MetalStore, b: BatchRecord, inc: IncludeTree 
       state: item.state,
       ...(item.native !== null ? { native: item.native } : {}),
     })),
-    port: nested(inc, "port", href.port(b.port_id), (sub) =>
+    port: nested(inc, "port", (sub) =>
       port ? renderPort(store, port, sub) : { href: href.port(b.port_id) },
     ),
     project: { href: href.project(store.projectId) },
@@ -375,7 +399,8 @@ export function renderBgpSession(store: MetalStore, s: BgpSessionRecord, inc: In
     default_route: s.default_route,
     status: s.status,
     learned_routes: [],
-    device: nested(inc, "device", href.device(s.device_id), (sub) =>
+    // BgpSession.device is an Href.
+    device: link(inc, "device", href.device(s.device_id), (sub) =>
       device ? renderDevice(store, device, sub) : { href: href.device(s.device_id) },
     ),
     created_at: s.created_at,
@@ -445,13 +470,12 @@ export function renderInterconnectionPort(
     link_status: "up",
     speed: c.speed,
     switch_id: p.id.slice(0, 8),
-    virtual_circuits: store.data.virtualCircuits
-      .filter((vc) => vc.port_id === p.id)
-      .map((vc) =>
-        nested(inc, "virtual_circuits", href.virtualCircuit(vc.id), (sub) =>
-          renderVirtualCircuit(store, vc, sub),
-        ),
-      ),
+    // Left out where the port is nested, as in its own circuits (VirtualCircuit.port).
+    ...lists(inc, () => ({
+      virtual_circuits: store.data.virtualCircuits
+        .filter((vc) => vc.port_id === p.id)
+        .map((vc) => nested(inc, "virtual_circuits", (sub) => renderVirtualCircuit(store, vc, sub))),
+    })),
   };
 }
 
@@ -476,11 +500,11 @@ export function renderVirtualCircuit(
     speed: vc.speed,
     status: vc.status,
     tags: [...vc.tags],
-    vrf: nested(inc, "vrf", href.vrf(vc.vrf_id), (sub) => {
+    vrf: nested(inc, "vrf", (sub) => {
       const vrf = store.vrf(vc.vrf_id);
       return vrf ? renderVrf(store, vrf, sub) : { href: href.vrf(vc.vrf_id) };
     }),
-    port: nested(inc, "port", href.connectionPort(vc.connection_id, vc.port_id), (sub) => {
+    port: nested(inc, "port", (sub) => {
       const found = store.interconnectionPort(vc.connection_id, vc.port_id);
       return found
         ? renderInterconnectionPort(store, found.connection, found.port, sub)

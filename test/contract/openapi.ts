@@ -1,12 +1,18 @@
 // Contract validator for the Equinix Metal API: loads the vendor's multi-file OpenAPI 3.0 spec into one
 // document, compiles its schemas with ajv, and checks request and response bodies against it. Tests use
 // it to prove that our Metal client and our Metal simulator speak the API the vendor documents.
+//
+// It is strict where the spec is: a `oneOf` is checked as oneOf (a body matching two branches is a
+// violation), except the spec's own ambiguities listed case by case in metal-ambiguities.ts; and a
+// nested object must be what the spec types it as, so a bare `{href}` is accepted only where the
+// schema is an `Href` (elsewhere the resource itself must come, valid by its own schema).
 import fs from "node:fs";
 import path from "node:path";
 import Ajv from "ajv";
-import type { ErrorObject, ValidateFunction } from "ajv";
+import type { ErrorObject, SchemaValidateFunction, ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import YAML from "yaml";
+import { METAL_ONE_OF_AMBIGUITIES } from "./metal-ambiguities";
 
 export interface ContractViolation {
   /** The spec operation, e.g. "POST /projects/{id}/vrfs", or the concrete path when none matched. */
@@ -24,6 +30,8 @@ export interface MetalContract {
   checkRequest(method: string, apiPath: string, body: unknown): ContractViolation[];
   /** Validates a response: the status must be declared for the operation (or covered by "default"); a JSON body must match its schema; a declared-empty response (e.g. 204) must have no body. Returns [] when valid. Special case from the real API: GET /projects/{id}/bgp-config may return 200 with an empty body when BGP is disabled — accept an empty 200 body there. */
   checkResponse(method: string, apiPath: string, status: number, body: unknown): ContractViolation[];
+  /** Compiles a schema whose refs ("#/components/schemas/Vrf") name the spec's components, held as request or response bodies are (e.g. `{oneOf: [...]}` to count the branches a body matches). */
+  schemaValidator(schema: object, where: "request" | "response"): ValidateFunction;
 }
 
 /** The repository root (this file lives in test/contract/). */
@@ -140,20 +148,6 @@ function normalizeSchema(node: unknown, formats: Set<string>): unknown {
   if (Array.isArray(node)) return node.map((item) => normalizeSchema(item, formats));
   if (!isObject(node) || typeof node.$ref === "string") return node;
 
-  // The spec's oneOf branches overlap and carry no discriminator: MetalGateway and VrfMetalGateway differ
-  // by one optional property, IPAssignment (no required fields) matches any object, and a VRF gateway
-  // create body satisfies both MetalGatewayCreateInput and VrfMetalGatewayCreateInput. Strict oneOf would
-  // reject every such valid payload for matching twice, so "matches at least one branch" is what we check.
-  if (Array.isArray(node.oneOf)) {
-    const branches = node.oneOf;
-    delete node.oneOf;
-    if (Array.isArray(node.anyOf)) {
-      node.allOf = [...(Array.isArray(node.allOf) ? node.allOf : []), { anyOf: branches }];
-    } else {
-      node.anyOf = branches;
-    }
-  }
-
   if (typeof node.format === "string") formats.add(node.format);
 
   for (const key of ["properties", "patternProperties", "definitions"]) {
@@ -161,9 +155,10 @@ function normalizeSchema(node: unknown, formats: Set<string>): unknown {
     if (isObject(map))
       for (const [name, sub] of Object.entries(map)) map[name] = normalizeSchema(sub, formats);
   }
-  for (const key of ["items", "additionalProperties", "additionalItems", "not", "allOf", "anyOf"]) {
+  for (const key of ["items", "additionalProperties", "additionalItems", "not", "allOf", "anyOf", "oneOf"]) {
     if (key in node) node[key] = normalizeSchema(node[key], formats);
   }
+  if (Array.isArray(node.oneOf)) exemptListedAmbiguities(node);
 
   if (node.nullable === true) {
     if (node.type !== undefined) {
@@ -216,44 +211,79 @@ function normalizeDocument(doc: JsonObject): Set<string> {
   return formats;
 }
 
-const HREF_STUB_REF = "#/definitions/hrefStub";
+/** The keyword that refuses a bare `{href}` where the spec types a property as a full resource. */
+const FULL_OBJECT = "x-anyvpc-full-object";
 
 /**
- * The real API returns nested resources as `{href}` only unless `include=` asks for them, while the spec
- * types them as the full resource, whose required fields (IPReservation.type, VrfIpReservation.vrf,
- * VrfVirtualCircuit.vrf) an href stub lacks. For response validation, every $ref nested under a property
- * or array item of a resource also accepts exactly `{href: string}`. The top-level body and the items of
- * the *List wrappers stay strict: those are always full resources.
+ * Nested objects as the spec types them. The spec gives a nested object either as an `Href` (where a
+ * bare `{href}` is the documented answer) or as the full resource (Vrf.virtual_circuits: VrfVirtualCircuit,
+ * Vrf.project: Project, ...). For response validation, every $ref to a component other than Href also
+ * refuses a bare `{href}` stub, whether or not the component's required fields would already catch it:
+ * the object must be the resource itself, valid by its own schema.
  */
-function withHrefStubs(name: string, schema: unknown): unknown {
-  if (name.endsWith("List")) return schema;
-  const walk = (node: unknown, nested: boolean): unknown => {
-    if (Array.isArray(node)) return node.map((item) => walk(item, nested));
-    if (!isObject(node)) return node;
-    if (typeof node.$ref === "string") {
-      const target = node.$ref;
-      if (!nested || target === SCHEMA_REF_PREFIX + "Href") return node;
-      return { anyOf: [node, { $ref: HREF_STUB_REF }] };
+function requireFullObjects(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(requireFullObjects);
+  if (!isObject(node)) return node;
+  if (typeof node.$ref === "string") {
+    const target = node.$ref.startsWith(SCHEMA_REF_PREFIX) ? node.$ref.slice(SCHEMA_REF_PREFIX.length) : "";
+    if (target === "" || target === "Href") return node;
+    return { allOf: [node, { [FULL_OBJECT]: target }] };
+  }
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(node)) {
+    // Property and definition names are not schemas; their values are.
+    if (key === "properties" || key === "patternProperties" || key === "definitions") {
+      const mapped: JsonObject = {};
+      if (isObject(value))
+        for (const [name, sub] of Object.entries(value)) mapped[name] = requireFullObjects(sub);
+      out[key] = mapped;
+    } else if (
+      key === "enum" ||
+      key === "const" ||
+      key === "example" ||
+      key === "default" ||
+      key === "required"
+    ) {
+      out[key] = value;
+    } else {
+      out[key] = requireFullObjects(value);
     }
-    const out: JsonObject = { ...node };
-    for (const key of ["properties", "patternProperties"]) {
-      const map = node[key];
-      if (isObject(map)) {
-        const mapped: JsonObject = {};
-        for (const [prop, sub] of Object.entries(map)) mapped[prop] = walk(sub, true);
-        out[key] = mapped;
-      }
-    }
-    for (const key of ["items", "additionalProperties", "additionalItems"]) {
-      if (key in node) out[key] = walk(node[key], true);
-    }
-    // Composition does not nest: a root `allOf: [$ref]` is still the resource itself.
-    for (const key of ["allOf", "anyOf", "not"]) {
-      if (key in node) out[key] = walk(node[key], nested);
-    }
-    return out;
-  };
-  return walk(schema, false);
+  }
+  return out;
+}
+
+/** True for `{href: ...}` and nothing else: the API's stub for a nested resource. */
+function isHrefStub(data: unknown): boolean {
+  return isObject(data) && Object.keys(data).length === 1 && "href" in data;
+}
+
+/** The spec's oneOf, held as oneOf, except the overlaps listed in METAL_ONE_OF_AMBIGUITIES. */
+function exemptListedAmbiguities(node: JsonObject): void {
+  const branches = node.oneOf as unknown[];
+  const names = branches.map((b) =>
+    isObject(b) && typeof b.$ref === "string" && b.$ref.startsWith(SCHEMA_REF_PREFIX)
+      ? b.$ref.slice(SCHEMA_REF_PREFIX.length)
+      : undefined,
+  );
+  const cases = METAL_ONE_OF_AMBIGUITIES.filter(
+    (c) => c.oneOf.length === names.length && c.oneOf.every((name, i) => names[i] === name),
+  );
+  if (cases.length === 0) return;
+  const ref = (name: string) => ({ $ref: SCHEMA_REF_PREFIX + name });
+  // Exactly one branch, or exactly the listed overlapping branches of a body the case describes.
+  const alternatives: unknown[] = [{ oneOf: branches }];
+  for (const c of cases) {
+    const others = c.oneOf.filter((name) => !c.overlapping.includes(name));
+    alternatives.push({
+      allOf: [c.accepts, ...c.overlapping.map(ref), ...others.map((name) => ({ not: ref(name) }))],
+    });
+  }
+  delete node.oneOf;
+  if (Array.isArray(node.anyOf)) {
+    node.allOf = [...(Array.isArray(node.allOf) ? node.allOf : []), { anyOf: alternatives }];
+  } else {
+    node.anyOf = alternatives;
+  }
 }
 
 /** Points the document-relative refs of an operation-level schema at one of the registered documents. */
@@ -412,11 +442,20 @@ class Contract implements MetalContract {
     return validate(body) ? [] : violation(formatErrors(validate.errors));
   }
 
+  schemaValidator(schema: object, where: "request" | "response"): ValidateFunction {
+    return this.validator(
+      `${where} schema ${JSON.stringify(schema)}`,
+      where === "request" ? REQUEST_DOC : RESPONSE_DOC,
+      schema,
+    );
+  }
+
   /** Compiles once per operation, direction and status; ajv shares the compiled component schemas. */
   private validator(cacheKey: string, docId: string, schema: unknown): ValidateFunction {
     let validate = this.validators.get(cacheKey);
     if (validate === undefined) {
-      validate = this.ajv.compile(rebase(schema, docId) as object);
+      const held = docId === RESPONSE_DOC ? requireFullObjects(schema) : schema;
+      validate = this.ajv.compile(rebase(held, docId) as object);
       this.validators.set(cacheKey, validate);
     }
     return validate;
@@ -476,30 +515,31 @@ function createContract(): MetalContract {
   // The spec uses formats ajv-formats lacks ("datetime", "string"); they document, they do not constrain.
   for (const format of formats) if (!(format in ajv.formats)) ajv.addFormat(format, true);
 
-  const responseSchemas: JsonObject = {};
-  for (const [name, schema] of Object.entries(schemas)) responseSchemas[name] = withHrefStubs(name, schema);
+  ajv.addKeyword({ keyword: FULL_OBJECT, schemaType: "string", errors: true, validate: validateFullObject });
+
   ajv.addSchema({ $id: REQUEST_DOC, components: { schemas } });
-  ajv.addSchema({
-    $id: RESPONSE_DOC,
-    definitions: {
-      hrefStub: {
-        type: "object",
-        properties: { href: { type: "string" } },
-        required: ["href"],
-        additionalProperties: false,
-      },
-    },
-    components: { schemas: responseSchemas },
-  });
+  ajv.addSchema({ $id: RESPONSE_DOC, components: { schemas: requireFullObjects(schemas) } });
   return new Contract(doc, ajv);
 }
 
+/** The FULL_OBJECT keyword: its schema value names the component the spec requires there. */
+const validateFullObject: SchemaValidateFunction = (schema: unknown, data: unknown) => {
+  if (!isHrefStub(data)) return true;
+  validateFullObject.errors = [
+    {
+      keyword: FULL_OBJECT,
+      message: `is an {href} stub where the spec requires a ${String(schema)} (a stub is valid only as an Href)`,
+      params: { schema },
+    },
+  ];
+  return false;
+};
+
 let contract: Promise<MetalContract> | undefined;
 
-/** Loads the contract once per process; later calls share it (and its compiled validators). */
 /**
- * A validator for one schema of the spec's components: a body the spec accepts through a loose
- * oneOf is also held to the branch the client means.
+ * A validator for one schema of the spec's components, as the spec writes it (no normalization; only
+ * for schemas without $refs): a body that matches a oneOf is also held to the branch the client means.
  */
 export function componentValidator(name: string, specPath: string = METAL_SPEC_PATH): ValidateFunction {
   const spec = loadBundledSpec(specPath) as { components: { schemas: Record<string, object> } };
@@ -511,6 +551,7 @@ export function componentValidator(name: string, specPath: string = METAL_SPEC_P
   return ajv.compile(schema);
 }
 
+/** Loads the contract once per process; later calls share it (and its compiled validators). */
 export function loadMetalContract(): Promise<MetalContract> {
   if (contract === undefined) {
     const loading = Promise.resolve().then(createContract);

@@ -277,7 +277,11 @@ describe("Equinix Metal simulator", function () {
       assert.equal(first.status, 201);
       assert.equal(first.body.type, "vrf");
       assert.equal(first.body.gateway, "10.1.0.1");
-      assert.deepEqual(first.body.vrf, { href: `/metal/v1/vrfs/${vrf.id}` });
+      // VrfIpReservation.vrf is a Vrf (required), not an Href: the VRF itself, brief.
+      const nestedVrf = first.body.vrf as Obj;
+      assert.equal(nestedVrf.id, vrf.id);
+      assert.equal(nestedVrf.href, `/metal/v1/vrfs/${vrf.id}`);
+      assert.deepEqual(nestedVrf.ip_ranges, ["10.1.0.0/16", "2001:db8:0:40::/59"]);
       await expectError(reserve(vrf.id, "10.1.0.128", 25), 422, /overlaps/);
       await expectError(reserve(vrf.id, "10.1.0.0", 22), 422, /overlaps/);
       assert.equal((await reserve(vrf.id, "10.1.1.0", 29)).status, 201);
@@ -334,7 +338,13 @@ describe("Equinix Metal simulator", function () {
       assert.equal((await api("POST", `/ports/${bond}/convert/layer-2`, {})).status, 200);
       const assigned = await api("POST", `/ports/${bond}/assign`, { vnid: "1100" });
       assert.equal(assigned.status, 200);
-      assert.deepEqual(assigned.body.virtual_networks, [{ href: `/metal/v1/virtual-networks/${vlan.id}` }]);
+      // Port.virtual_networks lists VirtualNetworks, not Hrefs: brief, without their own lists.
+      const [carried, ...more] = assigned.body.virtual_networks as Obj[];
+      assert.equal(more.length, 0);
+      assert.equal(carried?.id, vlan.id);
+      assert.equal(carried?.href, `/metal/v1/virtual-networks/${vlan.id}`);
+      assert.equal(carried?.vxlan, 1100);
+      assert.equal("instances" in (carried ?? {}), false);
       await expectError(api("POST", `/ports/${bond}/assign`, { vnid: vlan.id }), 422, /already assigned/);
       const withInstances = await api("GET", `/virtual-networks/${vlan.id}?include=instances`);
       assert.equal((withInstances.body.instances as Obj[])[0]?.hostname, "node-1");
@@ -416,6 +426,10 @@ describe("Equinix Metal simulator", function () {
       assert.equal(created.status, 201);
       assert.equal(created.body.state, "queued");
       assert.equal(created.body.quantity, 2);
+      // PortVlanAssignmentBatch.port is a Port (brief), its project an Href.
+      assert.equal((created.body.port as Obj).id, bond);
+      assert.equal((created.body.port as Obj).name, "bond0");
+      assert.deepEqual(created.body.project, { href: `/metal/v1/projects/${PROJECT}` });
       const seen = new Set<string>();
       await until("batch completed", async () => {
         // Snapshot first: if the batch is still open after it, it was open when the snapshot was taken.
@@ -578,7 +592,9 @@ describe("Equinix Metal simulator", function () {
       await expectError(api("POST", `/ports/${bond}/native-vlan?vnid=1100`), 422, /not assigned/);
       await api("POST", `/ports/${bond}/assign`, { vnid: vlan.id });
       const set = await api("POST", `/ports/${bond}/native-vlan?vnid=1100`);
-      assert.deepEqual(set.body.native_virtual_network, { href: `/metal/v1/virtual-networks/${vlan.id}` });
+      const native = set.body.native_virtual_network as Obj;
+      assert.equal(native.id, vlan.id);
+      assert.equal(native.href, `/metal/v1/virtual-networks/${vlan.id}`);
       const cleared = await api("DELETE", `/ports/${bond}/native-vlan`);
       assert.equal(cleared.body.native_virtual_network, undefined);
     });
@@ -616,6 +632,11 @@ describe("Equinix Metal simulator", function () {
       assert.equal(pending.status, 201);
       assert.equal(pending.body.state, "pending");
       assert.equal(pending.body.network, undefined);
+      // Read back, it is valid both as IPAssignment and IPReservation: a listed ambiguity of the spec
+      // (test/contract/metal-ambiguities.ts), which the strict response check after each test allows.
+      const read = await api("GET", `/ips/${String(pending.body.id)}`);
+      assert.equal(read.body.state, "pending");
+      assert.equal(read.body.type, "public_ipv4");
       await expectError(req(3), 422, /quantity/);
       await expectError(
         api("POST", `/projects/${PROJECT}/ips`, { type: "public_ipv4", quantity: 1 }),
@@ -726,17 +747,29 @@ describe("Equinix Metal simulator", function () {
   });
 
   describe("include", () => {
-    it("returns nested objects as href unless included, dotted paths too", async () => {
+    it("returns nested resources brief unless included (in full then, dotted paths too), and Hrefs as {href}", async () => {
       const vrf = (await createVrf()).body;
-      assert.deepEqual(vrf.project, { href: `/metal/v1/projects/${PROJECT}` });
-      assert.deepEqual(Object.keys(vrf.metro as object), ["href"]);
+      // Vrf.project is a Project and Vrf.metro a Metro: the resources themselves, never a bare {href}.
+      const project = vrf.project as Obj;
+      assert.equal(project.id, PROJECT);
+      assert.equal(project.href, `/metal/v1/projects/${PROJECT}`);
+      assert.equal(project.name, inventory.project.name);
+      assert.equal("devices" in project, false, "a brief project leaves out its lists");
+      assert.equal((vrf.metro as Obj).code, "da");
       const full = await api("GET", `/vrfs/${vrf.id}?include=project,metro`);
       assert.equal((full.body.project as Obj).name, inventory.project.name);
+      // Project.devices lists Hrefs: {href} only, unless included.
+      const devices = (full.body.project as Obj).devices as Obj[];
+      assert.equal(devices.length, inventory.devices.length);
+      assert.deepEqual(Object.keys(devices[0] ?? {}), ["href"]);
       assert.equal((full.body.metro as Obj).code, "da");
       const vlan = (await createVlan()).body;
       const res = (await reserve(vrf.id, "10.1.8.0", 29)).body;
       const gw = (await gatewayFor(vlan.id, res.id)).body;
-      assert.deepEqual(gw.virtual_network, { href: `/metal/v1/virtual-networks/${vlan.id}` });
+      const briefVlan = gw.virtual_network as Obj;
+      assert.equal(briefVlan.id, vlan.id);
+      assert.equal(briefVlan.vxlan, vlan.vxlan);
+      assert.equal("metal_gateways" in briefVlan, false);
       const nested = await api(
         "GET",
         `/metal-gateways/${gw.id}?include=virtual_network.metro,ip_reservation.vrf`,
@@ -744,10 +777,19 @@ describe("Equinix Metal simulator", function () {
       const vn = nested.body.virtual_network as Obj;
       assert.equal(vn.vxlan, vlan.vxlan);
       assert.equal((vn.metro as Obj).code, "da");
-      assert.equal(((nested.body.ip_reservation as Obj).vrf as Obj).name, "vpc");
-      assert.deepEqual(nested.body.vrf, { href: `/metal/v1/vrfs/${vrf.id}` });
+      assert.deepEqual(
+        (vn.metal_gateways as Obj[]).map((g) => g.id),
+        [gw.id],
+        "an included VLAN lists its gateways",
+      );
+      const includedVrf = (nested.body.ip_reservation as Obj).vrf as Obj;
+      assert.equal(includedVrf.name, "vpc");
+      assert.deepEqual(includedVrf.virtual_circuits, [], "an included VRF lists its circuits");
+      const briefVrf = nested.body.vrf as Obj;
+      assert.equal(briefVrf.id, vrf.id);
+      assert.equal("virtual_circuits" in briefVrf, false, "a brief VRF leaves out its circuits");
       const excluded = await api("GET", `/vrfs/${vrf.id}?include=project,metro&exclude=project`);
-      assert.deepEqual(excluded.body.project, { href: `/metal/v1/projects/${PROJECT}` });
+      assert.equal("devices" in (excluded.body.project as Obj), false);
     });
   });
 
