@@ -202,39 +202,6 @@ export async function diffAttachment(
   };
 }
 
-/** netplan for the server: its address, a route to the VPC via the anycast gateway, and (trunk) the VLAN. */
-export function netplanFor(
-  s: Pick<AttachmentState, "ip" | "prefixLength" | "gateway" | "ipv6" | "ipv6Gateway" | "mode" | "vlan">,
-  vpcRoutes: string[],
-  nic: string,
-): string {
-  const addresses = [`${s.ip}/${s.prefixLength}`, ...(s.ipv6 ? [`${s.ipv6}/64`] : [])];
-  const routes = vpcRoutes
-    .map((to) => ({ to, via: to.includes(":") ? s.ipv6Gateway : s.gateway }))
-    .filter((r) => r.via);
-  const body = [
-    `      addresses: [${addresses.join(", ")}]`,
-    "      routes:",
-    ...routes.map((r) => `        - to: ${r.to}\n          via: ${r.via}`),
-  ];
-  if (s.mode === "trunk") {
-    return (
-      [
-        "network:",
-        "  version: 2",
-        "  ethernets:",
-        `    ${nic}: {}`,
-        "  vlans:",
-        `    ${nic}.${s.vlan}:`,
-        `      id: ${s.vlan}`,
-        `      link: ${nic}`,
-        ...body,
-      ].join("\n") + "\n"
-    );
-  }
-  return ["network:", "  version: 2", "  ethernets:", `    ${nic}:`, ...body].join("\n") + "\n";
-}
-
 /** Puts the attachment on its port; `fresh` for a new attachment, false when it is realized again. */
 async function realize(ctx: ProviderContext, s: AttachmentState, fresh: boolean): Promise<void> {
   await ctx.sites
@@ -347,11 +314,10 @@ export async function createAttachment(
       state.ipv6Gateway = subnet.ipv6Gateway;
     }
     const vpc = await ctx.ledger.getRecord<{ cidr: string; ipv6Cidr?: string }>(records.vpc, subnet.vpc);
-    const nic = inputs.hostInterface ?? site.capabilities.defaultHostInterface;
-    state.hostConfig = netplanFor(
+    state.hostConfig = site.attachment.hostConfig(
       state,
       [vpc?.cidr ?? subnet.cidr, ...(vpc?.ipv6Cidr ? [vpc.ipv6Cidr] : [])],
-      nic,
+      inputs.hostInterface,
     );
     const planned = state;
     await onPort(portKey, () => realize(ctx, planned, true));
@@ -410,12 +376,13 @@ export async function updateAttachment(
   if (mode !== olds.mode) await onPort(portKeyOf(ctx, olds), () => unrealize(ctx, olds, false));
   const state: AttachmentState = { ...olds, mode };
   const vpc = await ctx.ledger.getRecord<{ cidr: string; ipv6Cidr?: string }>(records.vpc, olds.vpc);
-  const nic = news.hostInterface ?? ctx.sites.get(olds.site).capabilities.defaultHostInterface;
-  state.hostConfig = netplanFor(
-    state,
-    [vpc?.cidr ?? "", ...(vpc?.ipv6Cidr ? [vpc.ipv6Cidr] : [])].filter(Boolean),
-    nic,
-  );
+  state.hostConfig = ctx.sites
+    .get(olds.site)
+    .attachment.hostConfig(
+      state,
+      [vpc?.cidr ?? "", ...(vpc?.ipv6Cidr ? [vpc.ipv6Cidr] : [])].filter(Boolean),
+      news.hostInterface,
+    );
   await onPort(portKeyOf(ctx, state), () => realize(ctx, state, false));
   state.realization = { complete: true };
   await ctx.ledger.putRecord(records.attachment, id, state);

@@ -32,8 +32,6 @@ export interface SiteCapabilities {
   readonly subnetPrefixLengths?: { readonly min: number; readonly max: number; readonly why: string };
   /** The attachment target inputs the site understands (server is always allowed where listed). */
   readonly attachmentTargets: readonly ("server" | "port" | "metalDevice")[];
-  /** The interface name a server's netplan uses unless hostInterface says otherwise. */
-  readonly defaultHostInterface: string;
   readonly loadBalancer: {
     /** Modes in order of preference: the first is the default. */
     readonly modes: readonly ("ecmp" | "bgp")[];
@@ -96,6 +94,11 @@ export interface AttachmentRealizer {
     a: AttachmentState,
     opts: { fresh: boolean; attachmentIdOf: (owner: string) => string },
   ): Promise<void>;
+  /**
+   * The netplan document for the server: its address on the interface the site puts the subnet on
+   * (`hostInterface` names it when the server calls it otherwise), routes to `vpcRoutes`.
+   */
+  hostConfig(a: AttachmentState, vpcRoutes: readonly string[], hostInterface?: string): string;
   /** Whether the port carries the attachment as realized. */
   read(ctx: SiteContext, a: AttachmentState): Promise<boolean>;
   /**

@@ -7,6 +7,7 @@ import { holdsLines, type ConfigNode, type EosSite } from "../../drivers/eos/sit
 import { records } from "../../ledger/keys";
 import { mayRecordPortBefore } from "../../ledger/upgrade";
 import type { AttachmentRealizer } from "../adapter";
+import { netplanFor } from "../netplan";
 import { resolveSwitchPort, switchPortKey, switchPortOf } from "../switch-ports";
 
 /** An EOS port before anyvpc first changed it: its lines in the running-config (depth-first, with exits). */
@@ -31,6 +32,8 @@ export function eosAttachment(siteName: string, config: EosSiteConfig, eos: EosS
         fix: "Use an EOS interface such as Ethernet5 or Ethernet1/1",
       });
     },
+    // The server's NIC cabled to the switch port; eth0 unless the program names it.
+    hostConfig: (a, vpcRoutes, hostInterface) => netplanFor(a, vpcRoutes, { name: hostInterface ?? "eth0" }),
     async realize(ctx, a, { fresh, attachmentIdOf }) {
       const port = switchPortOf(a.target);
       const key = portKey(a.target);

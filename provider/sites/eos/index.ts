@@ -15,7 +15,6 @@ export const eosCapabilities: SiteCapabilities = {
   title: "the Arista EOS switch-fabric site",
   ipv6: true,
   attachmentTargets: ["server", "port"],
-  defaultHostInterface: "eth0",
   // bgp mode and public VIPs (a route leaked from the default VRF) are not built for EOS yet.
   loadBalancer: { modes: ["ecmp"], publicModes: [], privateVips: true, plansVip: true },
 };

@@ -16,6 +16,7 @@ import {
 import { portKeys, records } from "../../ledger/keys";
 import { mayRecordPortBefore } from "../../ledger/upgrade";
 import type { AttachmentRealizer } from "../adapter";
+import { netplanFor } from "../netplan";
 import { isMetalDevice, metalSubnetOf, type AttachmentTarget } from "../targets";
 
 /** The device and port of a target resolved at a Metal site. */
@@ -86,6 +87,17 @@ export function metalAttachment(siteName: string, metal: MetalClient, site: Meta
         portId: port.id,
       };
       return { ok: true, target, portKey: portKey(target) };
+    },
+    // bond0 is Metal's LACP bond of eth0 and eth1 (layer2-bonded keeps it); another port (eth1 in
+    // hybrid mode) is a NIC of its own, out of the bond.
+    hostConfig(a, vpcRoutes, hostInterface) {
+      const { port } = devicePortOf(a.target);
+      const name = hostInterface ?? port;
+      return netplanFor(
+        a,
+        vpcRoutes,
+        port === "bond0" ? { name, bondMembers: ["eth0", "eth1"], bondMode: "802.3ad" } : { name },
+      );
     },
     async realize(ctx, a, { fresh, attachmentIdOf }) {
       const vlanId = await subnetVlanId(ctx, a.subnet);

@@ -16,7 +16,6 @@ export const metalCapabilities: SiteCapabilities = {
   // Metal VRF IP reservations are /22 to /29 (IPv4).
   subnetPrefixLengths: { min: 22, max: 29, why: "Metal VRF subnets are /22 to /29" },
   attachmentTargets: ["server", "metalDevice"],
-  defaultHostInterface: "bond0",
   loadBalancer: { modes: ["bgp"], publicModes: ["bgp"], privateVips: false, plansVip: false },
 };
 

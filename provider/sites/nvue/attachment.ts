@@ -8,6 +8,7 @@ import { holds, type NvueSite } from "../../drivers/nvue/site";
 import { records } from "../../ledger/keys";
 import { mayRecordPortBefore } from "../../ledger/upgrade";
 import type { AttachmentRealizer } from "../adapter";
+import { netplanFor } from "../netplan";
 import { resolveSwitchPort, switchPortKey, switchPortOf } from "../switch-ports";
 
 /** A switch port before anyvpc first changed it: whether it was configured, and its bridge settings. */
@@ -28,6 +29,8 @@ export function nvueAttachment(siteName: string, config: NvueSiteConfig, nvue: N
         fix: "Use a Cumulus port such as swp5 or bond1",
       });
     },
+    // The server's NIC cabled to the switch port; eth0 unless the program names it.
+    hostConfig: (a, vpcRoutes, hostInterface) => netplanFor(a, vpcRoutes, { name: hostInterface ?? "eth0" }),
     async realize(ctx, a, { fresh, attachmentIdOf }) {
       const port = switchPortOf(a.target);
       const key = portKey(a.target);

@@ -13,7 +13,6 @@ export const nvueCapabilities: SiteCapabilities = {
   title: "the NVUE switch-fabric site",
   ipv6: true,
   attachmentTargets: ["server", "port"],
-  defaultHostInterface: "eth0",
   loadBalancer: { modes: ["ecmp", "bgp"], publicModes: ["ecmp"], privateVips: true, plansVip: true },
 };
 
