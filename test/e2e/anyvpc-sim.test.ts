@@ -27,6 +27,7 @@ interface Project {
 type Fabric = {
   sites: {
     ams: { kind: string; switches: Record<string, { url: string; username: string; password: string }> };
+    fra: { kind: string; switches: Record<string, { url: string; username: string; password: string }> };
     da: { kind: string; projectId: string; url: string; token: string };
   };
   interconnects: Record<string, unknown>;
@@ -131,6 +132,9 @@ function assertLabFabric(fabric: Fabric | undefined, p: Project): asserts fabric
   assert.equal(fabric.sites.ams.kind, "nvue");
   assert.deepEqual(Object.keys(fabric.sites.ams.switches).sort(), ["leaf1", "leaf2"]);
   for (const s of Object.values(fabric.sites.ams.switches)) assert.equal(s.password, password);
+  assert.equal(fabric.sites.fra.kind, "eos");
+  assert.deepEqual(Object.keys(fabric.sites.fra.switches).sort(), ["eos1", "eos2"]);
+  for (const s of Object.values(fabric.sites.fra.switches)) assert.equal(s.password, password);
   assert.equal(fabric.sites.da.kind, "equinix-metal");
   assert.equal(fabric.sites.da.token, token);
   assert.deepEqual(Object.keys(fabric.interconnects), ["ams-da"]);
@@ -224,7 +228,8 @@ describe("e2e: anyvpc sim", function () {
     const file = readFileSync(path.join(p.dir, "Pulumi.dev.yaml"), "utf8");
     const { password, token } = credentials(p);
     assert.ok(!file.includes(password) && !file.includes(token), file);
-    assert.equal(file.match(/secure:/g)?.length, 3, file);
+    // The four switch passwords (ams, fra) and the Metal token.
+    assert.equal(file.match(/secure:/g)?.length, 5, file);
     await assertServes(fabric, p);
     await stop(first, "SIGTERM");
 
@@ -253,8 +258,8 @@ describe("e2e: anyvpc sim", function () {
       .split("\n")
       .filter((l) => /^ {2}(pulumi|node) /.test(l))
       .map((l) => l.trim());
-    assert.equal(commands.length, 4, out);
-    assert.equal(commands.filter((c) => c.includes("pulumi config set --secret --path")).length, 3);
+    assert.equal(commands.length, 6, out);
+    assert.equal(commands.filter((c) => c.includes("pulumi config set --secret --path")).length, 5);
     const { password, token } = credentials(p);
     assert.ok(!out.includes(password) && !out.includes(token), "no credential printed");
     // A user selects a stack and pastes the commands.
