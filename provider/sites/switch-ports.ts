@@ -1,8 +1,13 @@
 // What the switch-fabric kinds (NVUE, EOS) share about attachment targets: a server is found in the
 // site's cabling map, a port is named by switch and interface, and the switch must be the site's.
-import type { AttachmentArgs, SwitchPortTarget } from "../generated/schema";
-import { portKeys } from "../ledger/keys";
-import type { TargetResolution } from "./adapter";
+import type {
+  AttachmentArgs,
+  AttachmentState,
+  LoadBalancerState,
+  SwitchPortTarget,
+} from "../generated/schema";
+import { portKeys, records } from "../ledger/keys";
+import type { SiteContext, TargetResolution } from "./adapter";
 import { isSwitchPort, type AttachmentTarget } from "./targets";
 
 interface Cabling {
@@ -64,4 +69,30 @@ export function resolveSwitchPort(
       interfaces.fix,
     );
   return { ok: true, target, portKey: switchPortKey(siteName)(target) };
+}
+
+/** A switch site's switches with their API credentials, as the drivers take them. */
+export function switchLogins(
+  switches: Record<string, { url: string; username: string; password: string; caPem?: string } | undefined>,
+) {
+  return Object.entries(switches).flatMap(([name, s]) =>
+    s ? [{ name, url: s.url, username: s.username, password: s.password, caPem: s.caPem }] : [],
+  );
+}
+
+/** A load balancer's backends on a switch site: their ports and addresses, by switch. */
+export async function backendsBySwitch(
+  ctx: SiteContext,
+  lb: LoadBalancerState,
+): Promise<Map<string, { ports: string[]; ips: string[] }>> {
+  const out = new Map<string, { ports: string[]; ips: string[] }>();
+  for (const b of lb.backends) {
+    const a = await ctx.ledger.getRecord<AttachmentState>(records.attachment, b.attachment);
+    if (!a || !isSwitchPort(a.target)) continue;
+    const at = out.get(a.target.switch) ?? { ports: [], ips: [] };
+    if (!at.ports.includes(a.target.interface)) at.ports.push(a.target.interface);
+    at.ips.push(a.ip);
+    out.set(a.target.switch, at);
+  }
+  return out;
 }

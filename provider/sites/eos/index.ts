@@ -6,6 +6,7 @@
 import type { EosSiteConfig } from "../../generated/schema";
 import { EosSite } from "../../drivers/eos/site";
 import type { SiteAdapter, SiteCapabilities } from "../adapter";
+import { switchLogins } from "../switch-ports";
 import { eosAttachment } from "./attachment";
 import { eosLoadBalancer } from "./loadbalancer";
 import { eosSubnet } from "./subnet";
@@ -20,10 +21,7 @@ export const eosCapabilities: SiteCapabilities = {
 };
 
 export function eosAdapter(name: string, config: EosSiteConfig): SiteAdapter {
-  const switches = Object.entries(config.switches).flatMap(([sw, s]) =>
-    s ? [{ name: sw, url: s.url, username: s.username, password: s.password, caPem: s.caPem }] : [],
-  );
-  const eos = new EosSite(switches);
+  const eos = new EosSite(switchLogins(config.switches));
   return {
     kind: "eos",
     name,

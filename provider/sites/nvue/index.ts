@@ -3,6 +3,7 @@
 import type { NvueSiteConfig } from "../../generated/schema";
 import { NvueSite } from "../../drivers/nvue/site";
 import type { SiteAdapter, SiteCapabilities } from "../adapter";
+import { switchLogins } from "../switch-ports";
 import { nvueAttachment } from "./attachment";
 import { nvueBorder } from "./border";
 import { nvueLoadBalancer } from "./loadbalancer";
@@ -17,10 +18,7 @@ export const nvueCapabilities: SiteCapabilities = {
 };
 
 export function nvueAdapter(name: string, config: NvueSiteConfig): SiteAdapter {
-  const switches = Object.entries(config.switches).flatMap(([sw, s]) =>
-    s ? [{ name: sw, url: s.url, username: s.username, password: s.password, caPem: s.caPem }] : [],
-  );
-  const nvue = new NvueSite(switches);
+  const nvue = new NvueSite(switchLogins(config.switches));
   return {
     kind: "nvue",
     name,

@@ -8,23 +8,10 @@ import { idFor } from "../../ids";
 import { records, type VpcRecord } from "../../ledger/keys";
 import { birdSpeakerConfig } from "../../speaker";
 import { defaultSpeakerAsn, type LoadBalancerRealizer, type SiteContext } from "../adapter";
+import { backendsBySwitch } from "../switch-ports";
 import { isSwitchPort } from "../targets";
 
-type BackendPorts = Map<string, { ports: string[]; ips: string[] }>;
-
-/** The backends' switch ports and addresses, by switch. */
-async function backendPorts(ctx: SiteContext, s: LoadBalancerState): Promise<BackendPorts> {
-  const out: BackendPorts = new Map();
-  for (const b of s.backends) {
-    const a = await ctx.ledger.getRecord<AttachmentState>(records.attachment, b.attachment);
-    if (!a || !isSwitchPort(a.target)) continue;
-    const at = out.get(a.target.switch) ?? { ports: [], ips: [] };
-    if (!at.ports.includes(a.target.interface)) at.ports.push(a.target.interface);
-    at.ips.push(a.ip);
-    out.set(a.target.switch, at);
-  }
-  return out;
-}
+type BackendPorts = Awaited<ReturnType<typeof backendsBySwitch>>;
 
 /** The VIP's config on each switch. The ACL keeps the name it has had since the first release. */
 function intentFor(s: LoadBalancerState, vpc: Pick<VpcRecord, "vrf">, ports: BackendPorts) {
@@ -99,8 +86,8 @@ export function nvueLoadBalancer(config: NvueSiteConfig, nvue: NvueSite): LoadBa
       const speakers =
         state.mode === "bgp" ? await speakersOnLeaves(ctx, state, config.asn, speakerAsn) : undefined;
       const s = { ...state, ...speakers };
-      const now = intentFor(s, vpc, await backendPorts(ctx, s));
-      const before = previous && intentFor(previous, vpc, await backendPorts(ctx, previous));
+      const now = intentFor(s, vpc, await backendsBySwitch(ctx, s));
+      const before = previous && intentFor(previous, vpc, await backendsBySwitch(ctx, previous));
       await nvue.ensureAll(new Map(nvue.switchNames.map((sw) => [sw, vipChanges(now(sw), before?.(sw))])));
       // A port no longer a backend keeps no empty ACL container of ours.
       for (const sw of before ? nvue.switchNames : [])
@@ -110,7 +97,7 @@ export function nvueLoadBalancer(config: NvueSiteConfig, nvue: NvueSite): LoadBa
     },
     async read(ctx, { state, vpc }) {
       if (!vpc) return false;
-      const intent = intentFor(state, vpc, await backendPorts(ctx, state));
+      const intent = intentFor(state, vpc, await backendsBySwitch(ctx, state));
       for (const sw of nvue.switchNames)
         for (const c of vipChanges(intent(sw)))
           if (!holds(await nvue.read(sw, c.path), c.value)) return false;
@@ -118,7 +105,7 @@ export function nvueLoadBalancer(config: NvueSiteConfig, nvue: NvueSite): LoadBa
     },
     async unrealize(ctx, { state, vpc }) {
       if (!vpc) return;
-      const ports = await backendPorts(ctx, state);
+      const ports = await backendsBySwitch(ctx, state);
       const intent = intentFor(state, vpc, ports);
       await nvue.ensureAll(new Map(nvue.switchNames.map((sw) => [sw, removeVipChanges(intent(sw))])));
       for (const [sw, at] of ports)
